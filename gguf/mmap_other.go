@@ -1,0 +1,7 @@
+//go:build !unix
+
+package gguf
+
+import "os"
+
+func mmapFile(fh *os.File, size int64) ([]byte, func() error, error) { return nil, nil, nil }

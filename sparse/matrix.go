@@ -1,0 +1,42 @@
+// Package sparse holds weight-matrix storage formats (dense F32/F16/Q8_0/Q4_0,
+// unstructured-sparse, 2:4) and the drivers that feed them to the asm kernels
+// in bounded chunks. It owns representations, not threading: callers split a
+// matrix into row ranges and run them on their own workers.
+package sparse
+
+// Matrix is a weight matrix W of Rows()×Cols() in some storage format.
+//
+// Multiplication is split by output rows so callers can parallelise: MulRows
+// computes, for every activation vector t < a.N and row r in [r0, r1),
+//
+//	dst[t*ldd + r] = Σ_c W[r][c] · x_t[c]
+//
+// r0 must be a multiple of RowBlock(); r1 too, unless it equals Rows().
+// Implementations do not allocate in MulRows and are safe for concurrent calls
+// on disjoint row ranges.
+type Matrix interface {
+	Rows() int
+	Cols() int
+	// Format names the storage, e.g. "f16", "q8_0", "bitmask-f16".
+	Format() string
+	// StorageBytes is the bytes one full multiplication reads from the weights.
+	StorageBytes() int64
+	// RowBlock is the row granularity of MulRows ranges.
+	RowBlock() int
+	// ActKinds says which activation representations MulRows reads; the caller
+	// prepares them with Act.Prepare before any MulRows call.
+	ActKinds() ActKind
+	MulRows(dst []float32, ldd int, a *Act, r0, r1 int)
+}
+
+// ActKind is a bit set of activation representations.
+type ActKind uint8
+
+const (
+	// ActF32 is the plain float32 activations.
+	ActF32 ActKind = 1 << iota
+	// ActQ8 is the activations quantized to int8 in blocks of 32 with one
+	// float32 scale per block (llama.cpp's Q8_0 activation form), plus the
+	// per-block sums of the int8 values.
+	ActQ8
+)
