@@ -1,0 +1,756 @@
+//go:build gc && !purego
+
+#include "textflag.h"
+
+// Dword permutation that undoes the lane interleaving of VPACKSSDW+VPACKSSWB.
+DATA permQ8<>+0(SB)/4, $0
+DATA permQ8<>+4(SB)/4, $4
+DATA permQ8<>+8(SB)/4, $1
+DATA permQ8<>+12(SB)/4, $5
+DATA permQ8<>+16(SB)/4, $2
+DATA permQ8<>+20(SB)/4, $6
+DATA permQ8<>+24(SB)/4, $3
+DATA permQ8<>+28(SB)/4, $7
+GLOBL permQ8<>(SB), RODATA|NOPTR, $32
+
+// func quantQ8AVX2(q []int8, d []float32, s []int32, x []float32)
+// SI = &x[32b], DI = &q[32b], R8 = &d[b], R9 = &s[b], CX = blocks left;
+// Y15 = abs mask, X14 = 127, X13 = 1, Y12 = permQ8.
+TEXT ·quantQ8AVX2(SB), NOSPLIT, $0-96
+	MOVQ     q_base+0(FP), DI
+	MOVQ     d_base+24(FP), R8
+	MOVQ     d_len+32(FP), CX
+	MOVQ     s_base+48(FP), R9
+	MOVQ     x_base+72(FP), SI
+	TESTQ    CX, CX
+	JZ       qdone
+	VPCMPEQD Y15, Y15, Y15
+	VPSRLD   $1, Y15, Y15
+	MOVL     $0x42fe0000, AX
+	VMOVD    AX, X14
+	MOVL     $0x3f800000, AX
+	VMOVD    AX, X13
+	VMOVDQU  permQ8<>(SB), Y12
+
+qloop:
+	VMOVUPS      (SI), Y0
+	VMOVUPS      32(SI), Y1
+	VMOVUPS      64(SI), Y2
+	VMOVUPS      96(SI), Y3
+	VANDPS       Y15, Y0, Y4
+	VANDPS       Y15, Y1, Y5
+	VANDPS       Y15, Y2, Y6
+	VANDPS       Y15, Y3, Y7
+	VMAXPS       Y5, Y4, Y4
+	VMAXPS       Y7, Y6, Y6
+	VMAXPS       Y6, Y4, Y4
+	VEXTRACTF128 $1, Y4, X5
+	VMAXPS       X5, X4, X4
+	VPERMILPS    $0x4e, X4, X5
+	VMAXPS       X5, X4, X4
+	VPERMILPS    $0xb1, X4, X5
+	VMAXPS       X5, X4, X4
+	VDIVSS       X14, X4, X5   // d = amax/127
+	VMOVSS       X5, (R8)
+	VMOVD        X5, AX
+	TESTL        AX, AX
+	JZ           qzero
+	VDIVSS       X5, X13, X6   // id = 1/d
+	VBROADCASTSS X6, Y6
+	VMULPS       Y6, Y0, Y0
+	VMULPS       Y6, Y1, Y1
+	VMULPS       Y6, Y2, Y2
+	VMULPS       Y6, Y3, Y3
+	VROUNDPS     $0, Y0, Y0    // nearest, ties to even
+	VROUNDPS     $0, Y1, Y1
+	VROUNDPS     $0, Y2, Y2
+	VROUNDPS     $0, Y3, Y3
+	VCVTTPS2DQ   Y0, Y0
+	VCVTTPS2DQ   Y1, Y1
+	VCVTTPS2DQ   Y2, Y2
+	VCVTTPS2DQ   Y3, Y3
+	VPADDD       Y1, Y0, Y4
+	VPADDD       Y3, Y2, Y5
+	VPADDD       Y5, Y4, Y4
+	VEXTRACTI128 $1, Y4, X5
+	VPADDD       X5, X4, X4
+	VPHADDD      X4, X4, X4
+	VPHADDD      X4, X4, X4
+	VMOVD        X4, (R9)
+	VPACKSSDW    Y1, Y0, Y0
+	VPACKSSDW    Y3, Y2, Y2
+	VPACKSSWB    Y2, Y0, Y0
+	VPERMD       Y0, Y12, Y0
+	VMOVDQU      Y0, (DI)
+
+qnext:
+	ADDQ $128, SI
+	ADDQ $32, DI
+	ADDQ $4, R8
+	ADDQ $4, R9
+	DECQ CX
+	JNZ  qloop
+
+qdone:
+	VZEROUPPER
+	RET
+
+qzero:
+	VPXOR   Y0, Y0, Y0
+	VMOVDQU Y0, (DI)
+	MOVL    $0, (R9)
+	JMP     qnext
+
+// Constants of the integer kernels: Y15 = 0x0f in every byte, Y14 = 1 in
+// every int16.
+#define QCONSTS \
+	VPCMPEQW  Y14, Y14, Y14 \
+	VPSRLW    $15, Y14, Y14 \
+	VPCMPEQW  Y15, Y15, Y15 \
+	VPSRLW    $12, Y15, Y15 \
+	VPACKUSWB Y15, Y15, Y15
+
+	//          func gemvQ4AVX2(dst []float32, w []byte, nb int, q []int8, d []float32, s []int32)
+	//          DI = &dst[8rb], CX = row blocks left, SI = quants of block b, R9 = its
+	//          8 f16 scales, DX = &q[32b], R10 = &d[b], R11 = &s[b], R12 = blocks left,
+	//          R8 = nb; Y0 = float accumulator (row i in lane i), Y4 = int16 sums.
+	TEXT        ·gemvQ4AVX2(SB), NOSPLIT, $0-128
+	MOVQ        dst_base+0(FP), DI
+	MOVQ        dst_len+8(FP), CX
+	SHRQ        $3, CX
+	JZ          gq4done
+	MOVQ        w_base+24(FP), SI
+	MOVQ        nb+48(FP), R8
+	TESTQ       R8, R8
+	JZ          gq4done
+	QCONSTS
+gq4row:
+	MOVQ        R8, R9
+	SHLQ        $7, R9
+	ADDQ        SI, R9
+	MOVQ        q_base+56(FP), DX
+	MOVQ        d_base+80(FP), R10
+	MOVQ        s_base+104(FP), R11
+	MOVQ        R8, R12
+	VXORPS      Y0, Y0, Y0
+gq4blk:
+	VMOVDQU     0(SI), Y1
+	VPAND       Y15, Y1, Y2
+	VPSRLW      $4, Y1, Y1
+	VPAND       Y15, Y1, Y1
+	VPBROADCASTD 0(DX), Y3
+	VPMADDUBSW  Y3, Y2, Y2
+	VPBROADCASTD 16(DX), Y5
+	VPMADDUBSW  Y5, Y1, Y1
+	VPADDW      Y1, Y2, Y4
+	VMOVDQU     32(SI), Y1
+	VPAND       Y15, Y1, Y2
+	VPSRLW      $4, Y1, Y1
+	VPAND       Y15, Y1, Y1
+	VPBROADCASTD 4(DX), Y3
+	VPMADDUBSW  Y3, Y2, Y2
+	VPBROADCASTD 20(DX), Y5
+	VPMADDUBSW  Y5, Y1, Y1
+	VPADDW      Y2, Y4, Y4
+	VPADDW      Y1, Y4, Y4
+	VMOVDQU     64(SI), Y1
+	VPAND       Y15, Y1, Y2
+	VPSRLW      $4, Y1, Y1
+	VPAND       Y15, Y1, Y1
+	VPBROADCASTD 8(DX), Y3
+	VPMADDUBSW  Y3, Y2, Y2
+	VPBROADCASTD 24(DX), Y5
+	VPMADDUBSW  Y5, Y1, Y1
+	VPADDW      Y2, Y4, Y4
+	VPADDW      Y1, Y4, Y4
+	VMOVDQU     96(SI), Y1
+	VPAND       Y15, Y1, Y2
+	VPSRLW      $4, Y1, Y1
+	VPAND       Y15, Y1, Y1
+	VPBROADCASTD 12(DX), Y3
+	VPMADDUBSW  Y3, Y2, Y2
+	VPBROADCASTD 28(DX), Y5
+	VPMADDUBSW  Y5, Y1, Y1
+	VPADDW      Y2, Y4, Y4
+	VPADDW      Y1, Y4, Y4
+	VPMADDWD    Y14, Y4, Y4
+	VPBROADCASTD (R11), Y5
+	VPSLLD      $3, Y5, Y5
+	VPSUBD      Y5, Y4, Y4
+	VCVTDQ2PS   Y4, Y4
+	VCVTPH2PS   (R9), Y5
+	VBROADCASTSS(R10), Y6
+	VMULPS      Y6, Y5, Y5
+	VFMADD231PS Y5, Y4, Y0
+	ADDQ        $128, SI
+	ADDQ        $16, R9
+	ADDQ        $32, DX
+	ADDQ        $4, R10
+	ADDQ        $4, R11
+	DECQ        R12
+	JNZ         gq4blk
+	VMOVUPS     Y0, (DI)
+	ADDQ        $32, DI
+	MOVQ        R9, SI
+	DECQ        CX
+	JNZ         gq4row
+gq4done:
+	VZEROUPPER
+	RET
+
+	//          func gemvQ8AVX2(dst []float32, w []byte, nb int, q []int8, d []float32, s []int32)
+	//          As gemvQ4AVX2; per 4-column group g: |w| (vpabsb) × sign(x, w) (vpsignb)
+	//          with vpmaddubsw, widened by vpmaddwd into the int32 sums Y4/Y7.
+	TEXT        ·gemvQ8AVX2(SB), NOSPLIT, $0-128
+	MOVQ        dst_base+0(FP), DI
+	MOVQ        dst_len+8(FP), CX
+	SHRQ        $3, CX
+	JZ          gq8done
+	MOVQ        w_base+24(FP), SI
+	MOVQ        nb+48(FP), R8
+	TESTQ       R8, R8
+	JZ          gq8done
+	QCONSTS
+gq8row:
+	MOVQ        R8, R9
+	SHLQ        $8, R9
+	ADDQ        SI, R9
+	MOVQ        q_base+56(FP), DX
+	MOVQ        d_base+80(FP), R10
+	MOVQ        R8, R12
+	VXORPS      Y0, Y0, Y0
+gq8blk:
+	VMOVDQU     0(SI), Y1
+	VPBROADCASTD 0(DX), Y2
+	VPSIGNB     Y1, Y2, Y2
+	VPABSB      Y1, Y1
+	VPMADDUBSW  Y2, Y1, Y1
+	VPMADDWD    Y14, Y1, Y1
+	VMOVDQA     Y1, Y4
+	VMOVDQU     32(SI), Y8
+	VPBROADCASTD 4(DX), Y9
+	VPSIGNB     Y8, Y9, Y9
+	VPABSB      Y8, Y8
+	VPMADDUBSW  Y9, Y8, Y8
+	VPMADDWD    Y14, Y8, Y8
+	VMOVDQA     Y8, Y7
+	VMOVDQU     64(SI), Y1
+	VPBROADCASTD 8(DX), Y2
+	VPSIGNB     Y1, Y2, Y2
+	VPABSB      Y1, Y1
+	VPMADDUBSW  Y2, Y1, Y1
+	VPMADDWD    Y14, Y1, Y1
+	VPADDD      Y1, Y4, Y4
+	VMOVDQU     96(SI), Y8
+	VPBROADCASTD 12(DX), Y9
+	VPSIGNB     Y8, Y9, Y9
+	VPABSB      Y8, Y8
+	VPMADDUBSW  Y9, Y8, Y8
+	VPMADDWD    Y14, Y8, Y8
+	VPADDD      Y8, Y7, Y7
+	VMOVDQU     128(SI), Y1
+	VPBROADCASTD 16(DX), Y2
+	VPSIGNB     Y1, Y2, Y2
+	VPABSB      Y1, Y1
+	VPMADDUBSW  Y2, Y1, Y1
+	VPMADDWD    Y14, Y1, Y1
+	VPADDD      Y1, Y4, Y4
+	VMOVDQU     160(SI), Y8
+	VPBROADCASTD 20(DX), Y9
+	VPSIGNB     Y8, Y9, Y9
+	VPABSB      Y8, Y8
+	VPMADDUBSW  Y9, Y8, Y8
+	VPMADDWD    Y14, Y8, Y8
+	VPADDD      Y8, Y7, Y7
+	VMOVDQU     192(SI), Y1
+	VPBROADCASTD 24(DX), Y2
+	VPSIGNB     Y1, Y2, Y2
+	VPABSB      Y1, Y1
+	VPMADDUBSW  Y2, Y1, Y1
+	VPMADDWD    Y14, Y1, Y1
+	VPADDD      Y1, Y4, Y4
+	VMOVDQU     224(SI), Y8
+	VPBROADCASTD 28(DX), Y9
+	VPSIGNB     Y8, Y9, Y9
+	VPABSB      Y8, Y8
+	VPMADDUBSW  Y9, Y8, Y8
+	VPMADDWD    Y14, Y8, Y8
+	VPADDD      Y8, Y7, Y7
+	VPADDD      Y7, Y4, Y4
+	VCVTDQ2PS   Y4, Y4
+	VCVTPH2PS   (R9), Y5
+	VBROADCASTSS(R10), Y6
+	VMULPS      Y6, Y5, Y5
+	VFMADD231PS Y5, Y4, Y0
+	ADDQ        $256, SI
+	ADDQ        $16, R9
+	ADDQ        $32, DX
+	ADDQ        $4, R10
+	DECQ        R12
+	JNZ         gq8blk
+	VMOVUPS     Y0, (DI)
+	ADDQ        $32, DI
+	MOVQ        R9, SI
+	DECQ        CX
+	JNZ         gq8row
+gq8done:
+	VZEROUPPER
+	RET
+
+	//          func gemmQ4AVX2(dst []float32, ldd int, w []byte, nb int, q []int8, d []float32, s []int32, nquad int)
+	//          One packed 8-row block × 4 tokens per pass. DI = &dst[4j*ldd], R8 = ldd*4,
+	//          SI = quants of block b, R9 = its scales, DX = &q_0[32b] (token t at
+	//          +t*cols: CX = cols, R15 = 3*cols), R10/R11 = &d_0[b]/&s_0[b] (token t at
+	//          +t*nb*4: BX = nb*4, R14 = 3*nb*4), R12 = blocks left, R13 = quads left.
+	//          Y0..Y3 = float accumulators of tokens 0..3, Y4..Y7 = their integer sums.
+	TEXT        ·gemmQ4AVX2(SB), NOSPLIT, $0-144
+	MOVQ        nquad+136(FP), R13
+	TESTQ       R13, R13
+	JZ          gemmQ4AVX2done
+	MOVQ        nb+56(FP), R12
+	TESTQ       R12, R12
+	JZ          gemmQ4AVX2done
+	MOVQ        dst_base+0(FP), DI
+	MOVQ        ldd+24(FP), R8
+	SHLQ        $2, R8
+	MOVQ        q_base+64(FP), DX
+	MOVQ        d_base+88(FP), R10
+	MOVQ        s_base+112(FP), R11
+	MOVQ        R12, CX
+	SHLQ        $5, CX
+	LEAQ        (CX)(CX*2), R15
+	MOVQ        R12, BX
+	SHLQ        $2, BX
+	LEAQ        (BX)(BX*2), R14
+	QCONSTS
+gemmQ4AVX2quad:
+	MOVQ        w_base+32(FP), SI
+	MOVQ        nb+56(FP), R12
+	MOVQ        R12, R9
+	SHLQ        $7, R9
+	ADDQ        SI, R9
+	VXORPS      Y0, Y0, Y0
+	VXORPS      Y1, Y1, Y1
+	VXORPS      Y2, Y2, Y2
+	VXORPS      Y3, Y3, Y3
+gemmQ4AVX2blk:
+	VMOVDQU     0(SI), Y9
+	VPAND       Y15, Y9, Y8
+	VPSRLW      $4, Y9, Y9
+	VPAND       Y15, Y9, Y9
+	VPBROADCASTD (DX), Y10
+	VPBROADCASTD 16(DX), Y11
+	VPMADDUBSW  Y10, Y8, Y4
+	VPMADDUBSW  Y11, Y9, Y11
+	VPADDW      Y11, Y4, Y4
+	VPBROADCASTD (DX)(CX*1), Y10
+	VPBROADCASTD 16(DX)(CX*1), Y11
+	VPMADDUBSW  Y10, Y8, Y5
+	VPMADDUBSW  Y11, Y9, Y11
+	VPADDW      Y11, Y5, Y5
+	VPBROADCASTD (DX)(CX*2), Y10
+	VPBROADCASTD 16(DX)(CX*2), Y11
+	VPMADDUBSW  Y10, Y8, Y6
+	VPMADDUBSW  Y11, Y9, Y11
+	VPADDW      Y11, Y6, Y6
+	VPBROADCASTD (DX)(R15*1), Y10
+	VPBROADCASTD 16(DX)(R15*1), Y11
+	VPMADDUBSW  Y10, Y8, Y7
+	VPMADDUBSW  Y11, Y9, Y11
+	VPADDW      Y11, Y7, Y7
+	VMOVDQU     32(SI), Y9
+	VPAND       Y15, Y9, Y8
+	VPSRLW      $4, Y9, Y9
+	VPAND       Y15, Y9, Y9
+	VPBROADCASTD 4(DX), Y10
+	VPBROADCASTD 20(DX), Y11
+	VPMADDUBSW  Y10, Y8, Y10
+	VPMADDUBSW  Y11, Y9, Y11
+	VPADDW      Y10, Y4, Y4
+	VPADDW      Y11, Y4, Y4
+	VPBROADCASTD 4(DX)(CX*1), Y10
+	VPBROADCASTD 20(DX)(CX*1), Y11
+	VPMADDUBSW  Y10, Y8, Y10
+	VPMADDUBSW  Y11, Y9, Y11
+	VPADDW      Y10, Y5, Y5
+	VPADDW      Y11, Y5, Y5
+	VPBROADCASTD 4(DX)(CX*2), Y10
+	VPBROADCASTD 20(DX)(CX*2), Y11
+	VPMADDUBSW  Y10, Y8, Y10
+	VPMADDUBSW  Y11, Y9, Y11
+	VPADDW      Y10, Y6, Y6
+	VPADDW      Y11, Y6, Y6
+	VPBROADCASTD 4(DX)(R15*1), Y10
+	VPBROADCASTD 20(DX)(R15*1), Y11
+	VPMADDUBSW  Y10, Y8, Y10
+	VPMADDUBSW  Y11, Y9, Y11
+	VPADDW      Y10, Y7, Y7
+	VPADDW      Y11, Y7, Y7
+	VMOVDQU     64(SI), Y9
+	VPAND       Y15, Y9, Y8
+	VPSRLW      $4, Y9, Y9
+	VPAND       Y15, Y9, Y9
+	VPBROADCASTD 8(DX), Y10
+	VPBROADCASTD 24(DX), Y11
+	VPMADDUBSW  Y10, Y8, Y10
+	VPMADDUBSW  Y11, Y9, Y11
+	VPADDW      Y10, Y4, Y4
+	VPADDW      Y11, Y4, Y4
+	VPBROADCASTD 8(DX)(CX*1), Y10
+	VPBROADCASTD 24(DX)(CX*1), Y11
+	VPMADDUBSW  Y10, Y8, Y10
+	VPMADDUBSW  Y11, Y9, Y11
+	VPADDW      Y10, Y5, Y5
+	VPADDW      Y11, Y5, Y5
+	VPBROADCASTD 8(DX)(CX*2), Y10
+	VPBROADCASTD 24(DX)(CX*2), Y11
+	VPMADDUBSW  Y10, Y8, Y10
+	VPMADDUBSW  Y11, Y9, Y11
+	VPADDW      Y10, Y6, Y6
+	VPADDW      Y11, Y6, Y6
+	VPBROADCASTD 8(DX)(R15*1), Y10
+	VPBROADCASTD 24(DX)(R15*1), Y11
+	VPMADDUBSW  Y10, Y8, Y10
+	VPMADDUBSW  Y11, Y9, Y11
+	VPADDW      Y10, Y7, Y7
+	VPADDW      Y11, Y7, Y7
+	VMOVDQU     96(SI), Y9
+	VPAND       Y15, Y9, Y8
+	VPSRLW      $4, Y9, Y9
+	VPAND       Y15, Y9, Y9
+	VPBROADCASTD 12(DX), Y10
+	VPBROADCASTD 28(DX), Y11
+	VPMADDUBSW  Y10, Y8, Y10
+	VPMADDUBSW  Y11, Y9, Y11
+	VPADDW      Y10, Y4, Y4
+	VPADDW      Y11, Y4, Y4
+	VPBROADCASTD 12(DX)(CX*1), Y10
+	VPBROADCASTD 28(DX)(CX*1), Y11
+	VPMADDUBSW  Y10, Y8, Y10
+	VPMADDUBSW  Y11, Y9, Y11
+	VPADDW      Y10, Y5, Y5
+	VPADDW      Y11, Y5, Y5
+	VPBROADCASTD 12(DX)(CX*2), Y10
+	VPBROADCASTD 28(DX)(CX*2), Y11
+	VPMADDUBSW  Y10, Y8, Y10
+	VPMADDUBSW  Y11, Y9, Y11
+	VPADDW      Y10, Y6, Y6
+	VPADDW      Y11, Y6, Y6
+	VPBROADCASTD 12(DX)(R15*1), Y10
+	VPBROADCASTD 28(DX)(R15*1), Y11
+	VPMADDUBSW  Y10, Y8, Y10
+	VPMADDUBSW  Y11, Y9, Y11
+	VPADDW      Y10, Y7, Y7
+	VPADDW      Y11, Y7, Y7
+	VCVTPH2PS   (R9), Y8
+	VPMADDWD    Y14, Y4, Y4
+	VPBROADCASTD (R11), Y10
+	VPSLLD      $3, Y10, Y10
+	VPSUBD      Y10, Y4, Y4
+	VCVTDQ2PS   Y4, Y4
+	VBROADCASTSS(R10), Y11
+	VMULPS      Y11, Y8, Y11
+	VFMADD231PS Y11, Y4, Y0
+	VPMADDWD    Y14, Y5, Y5
+	VPBROADCASTD (R11)(BX*1), Y10
+	VPSLLD      $3, Y10, Y10
+	VPSUBD      Y10, Y5, Y5
+	VCVTDQ2PS   Y5, Y5
+	VBROADCASTSS(R10)(BX*1), Y11
+	VMULPS      Y11, Y8, Y11
+	VFMADD231PS Y11, Y5, Y1
+	VPMADDWD    Y14, Y6, Y6
+	VPBROADCASTD (R11)(BX*2), Y10
+	VPSLLD      $3, Y10, Y10
+	VPSUBD      Y10, Y6, Y6
+	VCVTDQ2PS   Y6, Y6
+	VBROADCASTSS(R10)(BX*2), Y11
+	VMULPS      Y11, Y8, Y11
+	VFMADD231PS Y11, Y6, Y2
+	VPMADDWD    Y14, Y7, Y7
+	VPBROADCASTD (R11)(R14*1), Y10
+	VPSLLD      $3, Y10, Y10
+	VPSUBD      Y10, Y7, Y7
+	VCVTDQ2PS   Y7, Y7
+	VBROADCASTSS(R10)(R14*1), Y11
+	VMULPS      Y11, Y8, Y11
+	VFMADD231PS Y11, Y7, Y3
+	ADDQ        $128, SI
+	ADDQ        $16, R9
+	ADDQ        $32, DX
+	ADDQ        $4, R10
+	ADDQ        $4, R11
+	DECQ        R12
+	JNZ         gemmQ4AVX2blk
+	VMOVUPS     Y0, (DI)
+	VMOVUPS     Y1, (DI)(R8*1)
+	VMOVUPS     Y2, (DI)(R8*2)
+	LEAQ        (DI)(R8*2), AX
+	VMOVUPS     Y3, (AX)(R8*1)
+	LEAQ        (DI)(R8*4), DI
+	ADDQ        R15, DX
+	ADDQ        R14, R10
+	ADDQ        R14, R11
+	DECQ        R13
+	JNZ         gemmQ4AVX2quad
+gemmQ4AVX2done:
+	VZEROUPPER
+	RET
+
+
+	//          func gemmQ8AVX2(dst []float32, ldd int, w []byte, nb int, q []int8, d []float32, s []int32, nquad int)
+	//          One packed 8-row block × 4 tokens per pass. DI = &dst[4j*ldd], R8 = ldd*4,
+	//          SI = quants of block b, R9 = its scales, DX = &q_0[32b] (token t at
+	//          +t*cols: CX = cols, R15 = 3*cols), R10/R11 = &d_0[b]/&s_0[b] (token t at
+	//          +t*nb*4: BX = nb*4, R14 = 3*nb*4), R12 = blocks left, R13 = quads left.
+	//          Y0..Y3 = float accumulators of tokens 0..3, Y4..Y7 = their integer sums.
+	TEXT        ·gemmQ8AVX2(SB), NOSPLIT, $0-144
+	MOVQ        nquad+136(FP), R13
+	TESTQ       R13, R13
+	JZ          gemmQ8AVX2done
+	MOVQ        nb+56(FP), R12
+	TESTQ       R12, R12
+	JZ          gemmQ8AVX2done
+	MOVQ        dst_base+0(FP), DI
+	MOVQ        ldd+24(FP), R8
+	SHLQ        $2, R8
+	MOVQ        q_base+64(FP), DX
+	MOVQ        d_base+88(FP), R10
+	MOVQ        s_base+112(FP), R11
+	MOVQ        R12, CX
+	SHLQ        $5, CX
+	LEAQ        (CX)(CX*2), R15
+	MOVQ        R12, BX
+	SHLQ        $2, BX
+	LEAQ        (BX)(BX*2), R14
+	QCONSTS
+gemmQ8AVX2quad:
+	MOVQ        w_base+32(FP), SI
+	MOVQ        nb+56(FP), R12
+	MOVQ        R12, R9
+	SHLQ        $8, R9
+	ADDQ        SI, R9
+	VXORPS      Y0, Y0, Y0
+	VXORPS      Y1, Y1, Y1
+	VXORPS      Y2, Y2, Y2
+	VXORPS      Y3, Y3, Y3
+gemmQ8AVX2blk:
+	VPXOR       Y4, Y4, Y4
+	VPXOR       Y5, Y5, Y5
+	VPXOR       Y6, Y6, Y6
+	VPXOR       Y7, Y7, Y7
+	VMOVDQU     0(SI), Y8
+	VPABSB      Y8, Y9
+	VPBROADCASTD (DX), Y10
+	VPSIGNB     Y8, Y10, Y10
+	VPMADDUBSW  Y10, Y9, Y10
+	VPMADDWD    Y14, Y10, Y10
+	VPADDD      Y10, Y4, Y4
+	VPBROADCASTD (DX)(CX*1), Y11
+	VPSIGNB     Y8, Y11, Y11
+	VPMADDUBSW  Y11, Y9, Y11
+	VPMADDWD    Y14, Y11, Y11
+	VPADDD      Y11, Y5, Y5
+	VPBROADCASTD (DX)(CX*2), Y10
+	VPSIGNB     Y8, Y10, Y10
+	VPMADDUBSW  Y10, Y9, Y10
+	VPMADDWD    Y14, Y10, Y10
+	VPADDD      Y10, Y6, Y6
+	VPBROADCASTD (DX)(R15*1), Y11
+	VPSIGNB     Y8, Y11, Y11
+	VPMADDUBSW  Y11, Y9, Y11
+	VPMADDWD    Y14, Y11, Y11
+	VPADDD      Y11, Y7, Y7
+	VMOVDQU     32(SI), Y8
+	VPABSB      Y8, Y9
+	VPBROADCASTD 4(DX), Y10
+	VPSIGNB     Y8, Y10, Y10
+	VPMADDUBSW  Y10, Y9, Y10
+	VPMADDWD    Y14, Y10, Y10
+	VPADDD      Y10, Y4, Y4
+	VPBROADCASTD 4(DX)(CX*1), Y11
+	VPSIGNB     Y8, Y11, Y11
+	VPMADDUBSW  Y11, Y9, Y11
+	VPMADDWD    Y14, Y11, Y11
+	VPADDD      Y11, Y5, Y5
+	VPBROADCASTD 4(DX)(CX*2), Y10
+	VPSIGNB     Y8, Y10, Y10
+	VPMADDUBSW  Y10, Y9, Y10
+	VPMADDWD    Y14, Y10, Y10
+	VPADDD      Y10, Y6, Y6
+	VPBROADCASTD 4(DX)(R15*1), Y11
+	VPSIGNB     Y8, Y11, Y11
+	VPMADDUBSW  Y11, Y9, Y11
+	VPMADDWD    Y14, Y11, Y11
+	VPADDD      Y11, Y7, Y7
+	VMOVDQU     64(SI), Y8
+	VPABSB      Y8, Y9
+	VPBROADCASTD 8(DX), Y10
+	VPSIGNB     Y8, Y10, Y10
+	VPMADDUBSW  Y10, Y9, Y10
+	VPMADDWD    Y14, Y10, Y10
+	VPADDD      Y10, Y4, Y4
+	VPBROADCASTD 8(DX)(CX*1), Y11
+	VPSIGNB     Y8, Y11, Y11
+	VPMADDUBSW  Y11, Y9, Y11
+	VPMADDWD    Y14, Y11, Y11
+	VPADDD      Y11, Y5, Y5
+	VPBROADCASTD 8(DX)(CX*2), Y10
+	VPSIGNB     Y8, Y10, Y10
+	VPMADDUBSW  Y10, Y9, Y10
+	VPMADDWD    Y14, Y10, Y10
+	VPADDD      Y10, Y6, Y6
+	VPBROADCASTD 8(DX)(R15*1), Y11
+	VPSIGNB     Y8, Y11, Y11
+	VPMADDUBSW  Y11, Y9, Y11
+	VPMADDWD    Y14, Y11, Y11
+	VPADDD      Y11, Y7, Y7
+	VMOVDQU     96(SI), Y8
+	VPABSB      Y8, Y9
+	VPBROADCASTD 12(DX), Y10
+	VPSIGNB     Y8, Y10, Y10
+	VPMADDUBSW  Y10, Y9, Y10
+	VPMADDWD    Y14, Y10, Y10
+	VPADDD      Y10, Y4, Y4
+	VPBROADCASTD 12(DX)(CX*1), Y11
+	VPSIGNB     Y8, Y11, Y11
+	VPMADDUBSW  Y11, Y9, Y11
+	VPMADDWD    Y14, Y11, Y11
+	VPADDD      Y11, Y5, Y5
+	VPBROADCASTD 12(DX)(CX*2), Y10
+	VPSIGNB     Y8, Y10, Y10
+	VPMADDUBSW  Y10, Y9, Y10
+	VPMADDWD    Y14, Y10, Y10
+	VPADDD      Y10, Y6, Y6
+	VPBROADCASTD 12(DX)(R15*1), Y11
+	VPSIGNB     Y8, Y11, Y11
+	VPMADDUBSW  Y11, Y9, Y11
+	VPMADDWD    Y14, Y11, Y11
+	VPADDD      Y11, Y7, Y7
+	VMOVDQU     128(SI), Y8
+	VPABSB      Y8, Y9
+	VPBROADCASTD 16(DX), Y10
+	VPSIGNB     Y8, Y10, Y10
+	VPMADDUBSW  Y10, Y9, Y10
+	VPMADDWD    Y14, Y10, Y10
+	VPADDD      Y10, Y4, Y4
+	VPBROADCASTD 16(DX)(CX*1), Y11
+	VPSIGNB     Y8, Y11, Y11
+	VPMADDUBSW  Y11, Y9, Y11
+	VPMADDWD    Y14, Y11, Y11
+	VPADDD      Y11, Y5, Y5
+	VPBROADCASTD 16(DX)(CX*2), Y10
+	VPSIGNB     Y8, Y10, Y10
+	VPMADDUBSW  Y10, Y9, Y10
+	VPMADDWD    Y14, Y10, Y10
+	VPADDD      Y10, Y6, Y6
+	VPBROADCASTD 16(DX)(R15*1), Y11
+	VPSIGNB     Y8, Y11, Y11
+	VPMADDUBSW  Y11, Y9, Y11
+	VPMADDWD    Y14, Y11, Y11
+	VPADDD      Y11, Y7, Y7
+	VMOVDQU     160(SI), Y8
+	VPABSB      Y8, Y9
+	VPBROADCASTD 20(DX), Y10
+	VPSIGNB     Y8, Y10, Y10
+	VPMADDUBSW  Y10, Y9, Y10
+	VPMADDWD    Y14, Y10, Y10
+	VPADDD      Y10, Y4, Y4
+	VPBROADCASTD 20(DX)(CX*1), Y11
+	VPSIGNB     Y8, Y11, Y11
+	VPMADDUBSW  Y11, Y9, Y11
+	VPMADDWD    Y14, Y11, Y11
+	VPADDD      Y11, Y5, Y5
+	VPBROADCASTD 20(DX)(CX*2), Y10
+	VPSIGNB     Y8, Y10, Y10
+	VPMADDUBSW  Y10, Y9, Y10
+	VPMADDWD    Y14, Y10, Y10
+	VPADDD      Y10, Y6, Y6
+	VPBROADCASTD 20(DX)(R15*1), Y11
+	VPSIGNB     Y8, Y11, Y11
+	VPMADDUBSW  Y11, Y9, Y11
+	VPMADDWD    Y14, Y11, Y11
+	VPADDD      Y11, Y7, Y7
+	VMOVDQU     192(SI), Y8
+	VPABSB      Y8, Y9
+	VPBROADCASTD 24(DX), Y10
+	VPSIGNB     Y8, Y10, Y10
+	VPMADDUBSW  Y10, Y9, Y10
+	VPMADDWD    Y14, Y10, Y10
+	VPADDD      Y10, Y4, Y4
+	VPBROADCASTD 24(DX)(CX*1), Y11
+	VPSIGNB     Y8, Y11, Y11
+	VPMADDUBSW  Y11, Y9, Y11
+	VPMADDWD    Y14, Y11, Y11
+	VPADDD      Y11, Y5, Y5
+	VPBROADCASTD 24(DX)(CX*2), Y10
+	VPSIGNB     Y8, Y10, Y10
+	VPMADDUBSW  Y10, Y9, Y10
+	VPMADDWD    Y14, Y10, Y10
+	VPADDD      Y10, Y6, Y6
+	VPBROADCASTD 24(DX)(R15*1), Y11
+	VPSIGNB     Y8, Y11, Y11
+	VPMADDUBSW  Y11, Y9, Y11
+	VPMADDWD    Y14, Y11, Y11
+	VPADDD      Y11, Y7, Y7
+	VMOVDQU     224(SI), Y8
+	VPABSB      Y8, Y9
+	VPBROADCASTD 28(DX), Y10
+	VPSIGNB     Y8, Y10, Y10
+	VPMADDUBSW  Y10, Y9, Y10
+	VPMADDWD    Y14, Y10, Y10
+	VPADDD      Y10, Y4, Y4
+	VPBROADCASTD 28(DX)(CX*1), Y11
+	VPSIGNB     Y8, Y11, Y11
+	VPMADDUBSW  Y11, Y9, Y11
+	VPMADDWD    Y14, Y11, Y11
+	VPADDD      Y11, Y5, Y5
+	VPBROADCASTD 28(DX)(CX*2), Y10
+	VPSIGNB     Y8, Y10, Y10
+	VPMADDUBSW  Y10, Y9, Y10
+	VPMADDWD    Y14, Y10, Y10
+	VPADDD      Y10, Y6, Y6
+	VPBROADCASTD 28(DX)(R15*1), Y11
+	VPSIGNB     Y8, Y11, Y11
+	VPMADDUBSW  Y11, Y9, Y11
+	VPMADDWD    Y14, Y11, Y11
+	VPADDD      Y11, Y7, Y7
+	VCVTPH2PS   (R9), Y8
+	VCVTDQ2PS   Y4, Y4
+	VBROADCASTSS(R10), Y11
+	VMULPS      Y11, Y8, Y11
+	VFMADD231PS Y11, Y4, Y0
+	VCVTDQ2PS   Y5, Y5
+	VBROADCASTSS(R10)(BX*1), Y11
+	VMULPS      Y11, Y8, Y11
+	VFMADD231PS Y11, Y5, Y1
+	VCVTDQ2PS   Y6, Y6
+	VBROADCASTSS(R10)(BX*2), Y11
+	VMULPS      Y11, Y8, Y11
+	VFMADD231PS Y11, Y6, Y2
+	VCVTDQ2PS   Y7, Y7
+	VBROADCASTSS(R10)(R14*1), Y11
+	VMULPS      Y11, Y8, Y11
+	VFMADD231PS Y11, Y7, Y3
+	ADDQ        $256, SI
+	ADDQ        $16, R9
+	ADDQ        $32, DX
+	ADDQ        $4, R10
+	ADDQ        $4, R11
+	DECQ        R12
+	JNZ         gemmQ8AVX2blk
+	VMOVUPS     Y0, (DI)
+	VMOVUPS     Y1, (DI)(R8*1)
+	VMOVUPS     Y2, (DI)(R8*2)
+	LEAQ        (DI)(R8*2), AX
+	VMOVUPS     Y3, (AX)(R8*1)
+	LEAQ        (DI)(R8*4), DI
+	ADDQ        R15, DX
+	ADDQ        R14, R10
+	ADDQ        R14, R11
+	DECQ        R13
+	JNZ         gemmQ8AVX2quad
+gemmQ8AVX2done:
+	VZEROUPPER
+	RET
+
