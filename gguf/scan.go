@@ -2,11 +2,11 @@ package gguf
 
 import (
 	"cmp"
-	"slices"
 	"encoding/binary"
 	"fmt"
 	"math"
 	"math/bits"
+	"slices"
 	"unicode/utf8"
 )
 
