@@ -80,6 +80,10 @@ func (im *Impl) GemmQ4(dst []float32, ldd int, w []byte, rows, cols int, q []int
 func (k quantKernels) check(ldst, ldd, lw, rows, cols, lq, ld, ls, n int) {
 	nb := cols / QK
 	need := (rows + 7) / 8 * nb * k.packed
+	if rows >= 0 && cols >= 0 && n >= 0 && cols%QK == 0 && (n <= 1 || ldd >= rows) && lw >= need &&
+		lq >= n*cols && ld >= n*nb && ls >= n*nb && (n == 0 || rows == 0 || ldst >= (n-1)*ldd+rows) {
+		return
+	}
 	name := "Gemm" + k.name
 	if n == 1 && ldd == 0 {
 		name = "Gemv" + k.name
@@ -93,7 +97,7 @@ func (k quantKernels) check(ldst, ldd, lw, rows, cols, lq, ld, ls, n int) {
 		panic(fmt.Sprintf("asm: %s: len(w) = %d < packed size %d for %d×%d", name, lw, need, rows, cols))
 	case lq < n*cols || ld < n*nb || ls < n*nb:
 		panic(fmt.Sprintf("asm: %s: len(q), len(d), len(s) = %d, %d, %d; need %d, %d, %d", name, lq, ld, ls, n*cols, n*nb, n*nb))
-	case n > 0 && rows > 0 && ldst < (n-1)*ldd+rows:
+	default:
 		panic(fmt.Sprintf("asm: %s: len(dst) = %d < (n-1)*ldd+rows = %d", name, ldst, (n-1)*ldd+rows))
 	}
 }

@@ -1,0 +1,71 @@
+package sparse
+
+import (
+	"fmt"
+
+	"github.com/sieve-llm/sieve/asm"
+)
+
+// Act holds N activation vectors of Cols floats and the representations of
+// them that matrix kernels read. Reset points it at new activations; Prepare
+// derives the representations a Matrix asks for (ActKinds) once, before any
+// MulRows call. Buffers grow and are reused: in steady state neither
+// allocates. An Act is not safe for concurrent Reset/Prepare, but once
+// prepared any number of MulRows calls may read it concurrently.
+type Act struct {
+	N, Cols int
+	// F32 is the activations, row t at t*Cols. It aliases the slice given to
+	// Reset, which must not change until the multiplications are done.
+	F32 []float32
+
+	// The ActQ8 form: Q holds the int8 quants (row t at t*Cols), D the scale
+	// and S the sum of the quants of each block of 32 (row t at t*Cols/32);
+	// see [asm.Impl.QuantizeQ8].
+	Q []int8
+	D []float32
+	S []int32
+
+	ready ActKind
+}
+
+// Reset makes a hold the n vectors of cols values in x[:n*cols] and drops
+// every prepared representation.
+func (a *Act) Reset(x []float32, n, cols int) {
+	if n < 0 || cols < 0 || len(x) < n*cols {
+		panic(fmt.Sprintf("sparse: Act.Reset: len(x) = %d < n*cols = %d*%d", len(x), n, cols))
+	}
+	a.N, a.Cols = n, cols
+	a.F32 = x[:n*cols]
+	a.ready = ActF32
+}
+
+// Ready reports the representations already prepared.
+func (a *Act) Ready() ActKind { return a.ready }
+
+// Prepare computes the representations in kinds that are not ready yet,
+// using impl's kernels (nil means asm.Best()). ActQ8 needs Cols to be a
+// multiple of 32.
+func (a *Act) Prepare(kinds ActKind, impl *asm.Impl) {
+	if kinds&ActQ8 != 0 && a.ready&ActQ8 == 0 {
+		if a.Cols%asm.QK != 0 {
+			panic(fmt.Sprintf("sparse: Act.Prepare(ActQ8): Cols = %d is not a multiple of 32", a.Cols))
+		}
+		if impl == nil {
+			impl = asm.Best()
+		}
+		n := a.N * a.Cols
+		a.Q = grow(a.Q, n)
+		a.D = grow(a.D, n/asm.QK)
+		a.S = grow(a.S, n/asm.QK)
+		impl.QuantizeQ8(a.Q, a.D, a.S, a.F32)
+		a.ready |= ActQ8
+	}
+}
+
+// grow returns s resized to n, reusing its storage when large enough.
+func grow[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n)
+	}
+	return s[:n]
+}
