@@ -3,7 +3,7 @@
 package asm
 
 import (
-	"runtime"
+	goruntime "runtime"
 	"unsafe"
 )
 
@@ -14,12 +14,12 @@ const raceEnabled = true
 
 func raceRead[T any](s []T) {
 	if len(s) > 0 {
-		runtime.RaceReadRange(unsafe.Pointer(unsafe.SliceData(s)), len(s)*int(unsafe.Sizeof(s[0])))
+		goruntime.RaceReadRange(unsafe.Pointer(unsafe.SliceData(s)), len(s)*int(unsafe.Sizeof(s[0])))
 	}
 }
 
 func raceWrite[T any](s []T) {
 	if len(s) > 0 {
-		runtime.RaceWriteRange(unsafe.Pointer(unsafe.SliceData(s)), len(s)*int(unsafe.Sizeof(s[0])))
+		goruntime.RaceWriteRange(unsafe.Pointer(unsafe.SliceData(s)), len(s)*int(unsafe.Sizeof(s[0])))
 	}
 }

@@ -1,0 +1,48 @@
+package sparse
+
+// RowStats accumulates sparsity statistics of a matrix row by row.
+type RowStats struct {
+	Elements int64
+	Zeros    int64
+	// NM24 stays true while every aligned group of 4 along every row seen has
+	// at least 2 exact zeros (at most 2 non-zeros), the 2:4 pattern.
+	NM24 bool
+	rows int
+}
+
+// NewRowStats returns empty statistics.
+func NewRowStats() RowStats { return RowStats{NM24: true} }
+
+// Add counts one row. Rows whose length is not a multiple of 4 cannot be 2:4.
+func (s *RowStats) Add(row []float32) {
+	s.rows++
+	s.Elements += int64(len(row))
+	if len(row)%4 != 0 {
+		s.NM24 = false
+	}
+	for g := 0; g+4 <= len(row); g += 4 {
+		nz := 0
+		for _, v := range row[g : g+4] {
+			if v != 0 {
+				nz++
+			}
+		}
+		s.Zeros += int64(4 - nz)
+		if nz > 2 {
+			s.NM24 = false
+		}
+	}
+	for _, v := range row[len(row)&^3:] {
+		if v == 0 {
+			s.Zeros++
+		}
+	}
+}
+
+// Sparsity is the fraction of exact zeros.
+func (s *RowStats) Sparsity() float64 {
+	if s.Elements == 0 {
+		return 0
+	}
+	return float64(s.Zeros) / float64(s.Elements)
+}
