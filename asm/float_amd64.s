@@ -2,6 +2,9 @@
 
 #include "textflag.h"
 
+// Software prefetch distance, bytes ahead in each weight row stream.
+#define FPD 512
+
 // Row-pointer setup shared by the 4-row loops: R9..R12 = rows 0..3 of SI.
 #define ROWPTRS4 \
 	MOVQ SI, R9            \
@@ -49,6 +52,10 @@ f32rows4:
 f32loop16:
 	CMPQ        AX, R13
 	JAE         f32tail8
+	PREFETCHT0  FPD(R9)(AX*4)
+	PREFETCHT0  FPD(R10)(AX*4)
+	PREFETCHT0  FPD(R11)(AX*4)
+	PREFETCHT0  FPD(R12)(AX*4)
 	VMOVUPS     (DX)(AX*4), Y8
 	VMOVUPS     32(DX)(AX*4), Y9
 	VFMADD231PS (R9)(AX*4), Y8, Y0
@@ -153,6 +160,10 @@ f16rows4:
 f16loop16:
 	CMPQ        AX, R13
 	JAE         f16tail8
+	PREFETCHT0  FPD(R9)(AX*2)
+	PREFETCHT0  FPD(R10)(AX*2)
+	PREFETCHT0  FPD(R11)(AX*2)
+	PREFETCHT0  FPD(R12)(AX*2)
 	VMOVUPS     (DX)(AX*4), Y8
 	VMOVUPS     32(DX)(AX*4), Y9
 	VCVTPH2PS   (R9)(AX*2), Y10
