@@ -106,7 +106,7 @@ func checkGemm(name string, ldst, ldd, lw, needW, lx, rows, cols, n int) {
 // kernel and Go.
 func gemmFloat[W uint16 | float32](
 	gemv func([]float32, []W, int, []float32),
-	gemm func([]float32, int, []W, int, []float32, int, int, int),
+	gemm func([]float32, int, []W, int, []float32, int, int, int, int),
 	dst []float32, ldd int, w []W, x []float32, rows, cols, n int, val func(W) float32,
 ) {
 	if rows == 0 || n == 0 {
@@ -119,21 +119,26 @@ func gemmFloat[W uint16 | float32](
 		n3 = 0
 	}
 	if n3 > 0 {
-		// Token tile: about 192 KiB of activations, a multiple of 3.
-		tile := min(96, max(3, (192<<10)/(cols*4)))
+		// Column chunks of kc keep a 4-row weight panel and 3 token rows in
+		// L1; token tiles of about 192 KiB keep the activations in L2.
+		const kc = 512
+		tile := min(96, max(3, (192<<10)/(min(kc, cols8)*4)))
 		tile -= tile % 3
-		for tt := 0; tt < n3; tt += tile {
-			nt := min(tile, n3-tt)
-			if raceEnabled {
-				raceRead(x[tt*cols : (tt+nt)*cols])
-				for t := tt; t < tt+nt; t++ {
-					raceWrite(dst[t*ldd : t*ldd+rows4])
-				}
+		if raceEnabled {
+			raceRead(x[:n3*cols])
+			raceRead(w[:rows4*cols])
+			for t := range n3 {
+				raceWrite(dst[t*ldd : t*ldd+rows4])
 			}
-			for r := 0; r < rows4; r += 4 {
-				ws := w[r*cols : (r+3)*cols+cols8]
-				raceRead(ws)
-				gemm(dst[tt*ldd+r:], ldd, ws, cols, x[tt*cols:], cols, cols8, nt/3)
+		}
+		for k0 := 0; k0 < cols8; k0 += kc {
+			kn := min(kc, cols8-k0)
+			add := min(k0, 1)
+			for tt := 0; tt < n3; tt += tile {
+				nt := min(tile, n3-tt)
+				for r := 0; r < rows4; r += 4 {
+					gemm(dst[tt*ldd+r:], ldd, w[r*cols+k0:(r+3)*cols+k0+kn], cols, x[tt*cols+k0:], cols, kn, nt/3, add)
+				}
 			}
 		}
 		for t := range n3 {

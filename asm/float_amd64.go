@@ -22,12 +22,14 @@ func gemvF16AVX2(dst []float32, w []uint16, ldw int, x []float32)
 // 12 ymm accumulators over k (a multiple of 8):
 //
 //	for j < ntrip, t < 3, r < 4:
-//		dst[(3j+t)*ldd+r] = Σ_{c<k} w[r*ldw+c]·x[(3j+t)*ldx+c]
+//		dst[(3j+t)*ldd+r] (+)= Σ_{c<k} w[r*ldw+c]·x[(3j+t)*ldx+c]
+//
+// adding to dst when add != 0.
 //
 //go:noescape
-func gemmF32AVX2(dst []float32, ldd int, w []float32, ldw int, x []float32, ldx, k, ntrip int)
+func gemmF32AVX2(dst []float32, ldd int, w []float32, ldw int, x []float32, ldx, k, ntrip, add int)
 
 // gemmF16AVX2 is gemmF16Ref: gemmF32AVX2 with half-precision weights.
 //
 //go:noescape
-func gemmF16AVX2(dst []float32, ldd int, w []uint16, ldw int, x []float32, ldx, k, ntrip int)
+func gemmF16AVX2(dst []float32, ldd int, w []uint16, ldw int, x []float32, ldx, k, ntrip, add int)

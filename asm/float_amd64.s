@@ -312,20 +312,29 @@ f16done:
 	VXORPS Y10, Y10, Y10 \
 	VXORPS Y11, Y11, Y11
 
-// Reduce the 12 accumulators and store 4 rows for each of the 3 tokens.
-#define GEMMSTORE \
+// Reduce the 12 accumulators to 4 rows for each of the 3 tokens in X0..X2.
+#define GEMMREDUCE \
 	HSUM4(Y0, Y3, Y6, Y9, X0, X12, Y12)  \
-	VMOVUPS X0, (DI)                     \
 	HSUM4(Y1, Y4, Y7, Y10, X1, X13, Y13) \
-	VMOVUPS X1, (DI)(R8*1)               \
-	HSUM4(Y2, Y5, Y8, Y11, X2, X14, Y14) \
+	HSUM4(Y2, Y5, Y8, Y11, X2, X14, Y14)
+
+#define GEMMSTORE \
+	VMOVUPS X0, (DI)       \
+	VMOVUPS X1, (DI)(R8*1) \
 	VMOVUPS X2, (DI)(R8*2)
 
-// func gemmF32AVX2(dst []float32, ldd int, w []float32, ldw int, x []float32, ldx, k, ntrip int)
+// GEMMSTOREADD adds to what dst holds (a previous column chunk).
+#define GEMMSTOREADD \
+	VADDPS  (DI), X0, X0       \
+	VADDPS  (DI)(R8*1), X1, X1 \
+	VADDPS  (DI)(R8*2), X2, X2 \
+	GEMMSTORE
+
+// func gemmF32AVX2(dst []float32, ldd int, w []float32, ldw int, x []float32, ldx, k, ntrip, add int)
 // DI = &dst[3j*ldd], R8 = ldd*4, R9..R12 = weight rows 0..3, SI/BX/DX =
 // x rows of tokens 3j..3j+2, R13 = ldx*4, CX = k, R14 = triples left,
-// R15 = k&^15, AX = column.
-TEXT ·gemmF32AVX2(SB), NOSPLIT, $0-112
+// R15 = k&^15, AX = column. add != 0 adds the results to dst.
+TEXT ·gemmF32AVX2(SB), NOSPLIT, $0-120
 	MOVQ  dst_base+0(FP), DI
 	MOVQ  ldd+24(FP), R8
 	SHLQ  $2, R8
@@ -364,7 +373,16 @@ gemmF32tail8:
 	GEMMSTEP_F32
 
 gemmF32store:
+	GEMMREDUCE
+	CMPQ add+112(FP), $0
+	JNE  gemmF32add
 	GEMMSTORE
+	JMP  gemmF32next
+
+gemmF32add:
+	GEMMSTOREADD
+
+gemmF32next:
 	LEAQ (DI)(R8*2), DI
 	ADDQ R8, DI
 	LEAQ (SI)(R13*2), SI
@@ -376,11 +394,11 @@ gemmF32done:
 	VZEROUPPER
 	RET
 
-// func gemmF16AVX2(dst []float32, ldd int, w []uint16, ldw int, x []float32, ldx, k, ntrip int)
+// func gemmF16AVX2(dst []float32, ldd int, w []uint16, ldw int, x []float32, ldx, k, ntrip, add int)
 // DI = &dst[3j*ldd], R8 = ldd*4, R9..R12 = weight rows 0..3, SI/BX/DX =
 // x rows of tokens 3j..3j+2, R13 = ldx*4, CX = k, R14 = triples left,
-// R15 = k&^15, AX = column.
-TEXT ·gemmF16AVX2(SB), NOSPLIT, $0-112
+// R15 = k&^15, AX = column. add != 0 adds the results to dst.
+TEXT ·gemmF16AVX2(SB), NOSPLIT, $0-120
 	MOVQ  dst_base+0(FP), DI
 	MOVQ  ldd+24(FP), R8
 	SHLQ  $2, R8
@@ -419,7 +437,16 @@ gemmF16tail8:
 	GEMMSTEP_F16
 
 gemmF16store:
+	GEMMREDUCE
+	CMPQ add+112(FP), $0
+	JNE  gemmF16add
 	GEMMSTORE
+	JMP  gemmF16next
+
+gemmF16add:
+	GEMMSTOREADD
+
+gemmF16next:
 	LEAQ (DI)(R8*2), DI
 	ADDQ R8, DI
 	LEAQ (SI)(R13*2), SI

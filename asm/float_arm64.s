@@ -200,13 +200,13 @@ f16red1:
 f16done:
 	RET
 
-// func gemmF32NEON(dst []float32, ldd int, w []float32, ldw int, x []float32, ldx, k, ntrip int)
+// func gemmF32NEON(dst []float32, ldd int, w []float32, ldw int, x []float32, ldx, k, ntrip, add int)
 // 4 rows × 3 tokens, 4 columns per step. R0 = &dst[3j*ldd], R1 = ldd*4,
 // R2 = &w[0], R3 = row stride in bytes, R4 = x of token 3j, R5 = ldx*4,
 // R6 = k, R7 = triples left, R8..R10 = x pointers, R11..R14 = weight row
-// pointers, R15 = columns left; V(3r+t) = accumulator of row r, token t,
+// pointers, R15 = columns left, R20 = add (!= 0: add to dst); V(3r+t) = accumulator of row r, token t,
 // V16..V18 = x, V20..V23 = weights.
-TEXT ·gemmF32NEON(SB), NOSPLIT, $0-112
+TEXT ·gemmF32NEON(SB), NOSPLIT, $0-120
 	MOVD dst_base+0(FP), R0
 	MOVD ldd+24(FP), R1
 	LSL  $2, R1, R1
@@ -218,6 +218,7 @@ TEXT ·gemmF32NEON(SB), NOSPLIT, $0-112
 	LSL  $2, R5, R5
 	MOVD k+96(FP), R6
 	MOVD ntrip+104(FP), R7
+	MOVD add+112(FP), R20
 	CBZ  R7, gemmF32NEONdone
 
 gemmF32NEONtrip:
@@ -276,12 +277,21 @@ gemmF32NEONstore:
 	WORD $0x6e25d442 // faddp v2.4s, v2.4s, v5.4s
 	WORD $0x6e2bd508 // faddp v8.4s, v8.4s, v11.4s
 	WORD $0x6e28d442 // faddp v2.4s, v2.4s, v8.4s
-	VST1   [V0.S4], (R0)
 	ADD    R1, R0, R19
+	ADD    R1, R19, R21
+	CBZ    R20, gemmF32NEONplain
+	VLD1   (R0), [V20.S4]
+	VLD1   (R19), [V21.S4]
+	VLD1   (R21), [V22.S4]
+	WORD $0x4e34d400 // fadd v0.4s, v0.4s, v20.4s
+	WORD $0x4e35d421 // fadd v1.4s, v1.4s, v21.4s
+	WORD $0x4e36d442 // fadd v2.4s, v2.4s, v22.4s
+
+gemmF32NEONplain:
+	VST1   [V0.S4], (R0)
 	VST1   [V1.S4], (R19)
-	ADD    R1, R19, R19
-	VST1   [V2.S4], (R19)
-	ADD    R1, R19, R0
+	VST1   [V2.S4], (R21)
+	ADD    R1, R21, R0
 	ADD    R5, R10, R4
 	SUB    R6<<2, R4, R4
 	SUBS   $1, R7, R7
@@ -290,13 +300,13 @@ gemmF32NEONstore:
 gemmF32NEONdone:
 	RET
 
-// func gemmF16NEON(dst []float32, ldd int, w []uint16, ldw int, x []float32, ldx, k, ntrip int)
+// func gemmF16NEON(dst []float32, ldd int, w []uint16, ldw int, x []float32, ldx, k, ntrip, add int)
 // 4 rows × 3 tokens, 4 columns per step. R0 = &dst[3j*ldd], R1 = ldd*4,
 // R2 = &w[0], R3 = row stride in bytes, R4 = x of token 3j, R5 = ldx*4,
 // R6 = k, R7 = triples left, R8..R10 = x pointers, R11..R14 = weight row
-// pointers, R15 = columns left; V(3r+t) = accumulator of row r, token t,
+// pointers, R15 = columns left, R20 = add (!= 0: add to dst); V(3r+t) = accumulator of row r, token t,
 // V16..V18 = x, V20..V23 = weights.
-TEXT ·gemmF16NEON(SB), NOSPLIT, $0-112
+TEXT ·gemmF16NEON(SB), NOSPLIT, $0-120
 	MOVD dst_base+0(FP), R0
 	MOVD ldd+24(FP), R1
 	LSL  $2, R1, R1
@@ -308,6 +318,7 @@ TEXT ·gemmF16NEON(SB), NOSPLIT, $0-112
 	LSL  $2, R5, R5
 	MOVD k+96(FP), R6
 	MOVD ntrip+104(FP), R7
+	MOVD add+112(FP), R20
 	CBZ  R7, gemmF16NEONdone
 
 gemmF16NEONtrip:
@@ -370,12 +381,21 @@ gemmF16NEONstore:
 	WORD $0x6e25d442 // faddp v2.4s, v2.4s, v5.4s
 	WORD $0x6e2bd508 // faddp v8.4s, v8.4s, v11.4s
 	WORD $0x6e28d442 // faddp v2.4s, v2.4s, v8.4s
-	VST1   [V0.S4], (R0)
 	ADD    R1, R0, R19
+	ADD    R1, R19, R21
+	CBZ    R20, gemmF16NEONplain
+	VLD1   (R0), [V20.S4]
+	VLD1   (R19), [V21.S4]
+	VLD1   (R21), [V22.S4]
+	WORD $0x4e34d400 // fadd v0.4s, v0.4s, v20.4s
+	WORD $0x4e35d421 // fadd v1.4s, v1.4s, v21.4s
+	WORD $0x4e36d442 // fadd v2.4s, v2.4s, v22.4s
+
+gemmF16NEONplain:
+	VST1   [V0.S4], (R0)
 	VST1   [V1.S4], (R19)
-	ADD    R1, R19, R19
-	VST1   [V2.S4], (R19)
-	ADD    R1, R19, R0
+	VST1   [V2.S4], (R21)
+	ADD    R1, R21, R0
 	ADD    R5, R10, R4
 	SUB    R6<<2, R4, R4
 	SUBS   $1, R7, R7

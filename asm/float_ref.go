@@ -35,16 +35,30 @@ func gemvF16Ref(dst []float32, w []uint16, ldw int, x []float32) {
 //
 //	dst[(3j+t)*ldd + r] = Σ_{c<k} w[r*ldw+c] · x[(3j+t)*ldx+c]
 //
-// for j < ntrip, t < 3, r < 4.
-func gemmF32Ref(dst []float32, ldd int, w []float32, ldw int, x []float32, ldx, k, ntrip int) {
+// for j < ntrip, t < 3, r < 4; with add != 0 the sums are added to dst.
+func gemmF32Ref(dst []float32, ldd int, w []float32, ldw int, x []float32, ldx, k, ntrip, add int) {
+	var tmp [4]float32
 	for t := range 3 * ntrip {
-		gemvF32Ref(dst[t*ldd:t*ldd+4], w, ldw, x[t*ldx:t*ldx+k])
+		gemvF32Ref(tmp[:], w, ldw, x[t*ldx:t*ldx+k])
+		storeOrAdd(dst[t*ldd:t*ldd+4], tmp[:], add)
 	}
 }
 
 // gemmF16Ref is gemmF32Ref with half-precision weights.
-func gemmF16Ref(dst []float32, ldd int, w []uint16, ldw int, x []float32, ldx, k, ntrip int) {
+func gemmF16Ref(dst []float32, ldd int, w []uint16, ldw int, x []float32, ldx, k, ntrip, add int) {
+	var tmp [4]float32
 	for t := range 3 * ntrip {
-		gemvF16Ref(dst[t*ldd:t*ldd+4], w, ldw, x[t*ldx:t*ldx+k])
+		gemvF16Ref(tmp[:], w, ldw, x[t*ldx:t*ldx+k])
+		storeOrAdd(dst[t*ldd:t*ldd+4], tmp[:], add)
+	}
+}
+
+func storeOrAdd(dst, v []float32, add int) {
+	if add == 0 {
+		copy(dst, v)
+		return
+	}
+	for i, x := range v {
+		dst[i] += x
 	}
 }

@@ -177,6 +177,7 @@ func TestGemmFloat(t *testing.T) {
 				}
 				// A token tile boundary and model-ish size.
 				checkFloat(t, im, fc, 3, 12, 2048, 100, 16, 1)
+				checkFloat(t, im, fc, 4, 9, 1100, 7, 9, 2) // column chunks + tail
 			})
 		}
 	}

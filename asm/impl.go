@@ -21,11 +21,11 @@ type Impl struct {
 	// gemvF16 is gemvF32 with IEEE half-precision weights.
 	gemvF16 func(dst []float32, w []uint16, ldw int, x []float32)
 	// gemmF32 is the 4-row × 3-token micro-kernel: for j < ntrip, t < 3,
-	// r < 4: dst[(3j+t)*ldd+r] = Σ_{c<k} w[r*ldw+c]·x[(3j+t)*ldx+c].
-	// k is a multiple of 8.
-	gemmF32 func(dst []float32, ldd int, w []float32, ldw int, x []float32, ldx, k, ntrip int)
+	// r < 4: dst[(3j+t)*ldd+r] = Σ_{c<k} w[r*ldw+c]·x[(3j+t)*ldx+c], or
+	// += when add != 0 (column chunks after the first). k is a multiple of 8.
+	gemmF32 func(dst []float32, ldd int, w []float32, ldw int, x []float32, ldx, k, ntrip, add int)
 	// gemmF16 is gemmF32 with half-precision weights.
-	gemmF16 func(dst []float32, ldd int, w []uint16, ldw int, x []float32, ldx, k, ntrip int)
+	gemmF16 func(dst []float32, ldd int, w []uint16, ldw int, x []float32, ldx, k, ntrip, add int)
 
 	// quantQ8 quantizes len(d) blocks of 32 values of x (see quantQ8Ref).
 	quantQ8 func(q []int8, d []float32, s []int32, x []float32)
