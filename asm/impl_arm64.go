@@ -4,25 +4,28 @@ package asm
 
 import "github.com/klauspost/cpuid/v2"
 
-// neonImpl: NEON for the F32/F16 kernels; the quantized kernels use the
-// reference until NEON versions exist.
-var neonImpl = &Impl{
-	Name:    "neon",
-	gemvF32: gemvF32NEON,
-	gemvF16: gemvF16NEON,
-	gemmF32: gemmF32NEON,
-	gemmF16: gemmF16NEON,
-	quantQ8: quantQ8Ref,
-	gemvQ8:  gemvQ8Ref,
-	gemvQ4:  gemvQ4Ref,
-	gemmQ8:  gemmQ8Ref,
-	gemmQ4:  gemmQ4Ref,
-}
-
 func archImpls() []*Impl {
 	// ASIMD is architecturally required on arm64 Linux, but ask anyway.
-	if cpuid.CPU.Supports(cpuid.ASIMD) {
-		return []*Impl{neonImpl}
+	if !cpuid.CPU.Supports(cpuid.ASIMD) {
+		return nil
 	}
-	return nil
+	im := &Impl{
+		Name:    "neon",
+		gemvF32: gemvF32NEON,
+		gemvF16: gemvF16NEON,
+		gemmF32: gemmF32NEON,
+		gemmF16: gemmF16NEON,
+		quantQ8: quantQ8NEON,
+		// Without the dotprod extension (SDOT) the quantized products
+		// use the reference.
+		gemvQ8: gemvQ8Ref,
+		gemvQ4: gemvQ4Ref,
+		gemmQ8: gemmQ8Ref,
+		gemmQ4: gemmQ4Ref,
+	}
+	if cpuid.CPU.Supports(cpuid.ASIMDDP) {
+		im.gemvQ8, im.gemvQ4 = gemvQ8NEON, gemvQ4NEON
+		im.gemmQ8, im.gemmQ4 = gemmQ8NEON, gemmQ4NEON
+	}
+	return []*Impl{im}
 }
