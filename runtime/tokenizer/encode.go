@@ -31,7 +31,7 @@ func (t *Tokenizer) Encode(text string, addSpecial, parseSpecial bool) []int {
 				buf.WriteString("▁")
 			}
 			escapeSpaces(&buf, text[f.start:f.end])
-			out = s.tokenize(t, buf.String(), out)
+			out = t.spmPieces(&s, buf.String(), out)
 			prevSpecial = false
 		}
 	case BPE:
@@ -48,6 +48,26 @@ func (t *Tokenizer) Encode(text string, addSpecial, parseSpecial bool) []int {
 		out = append(out, t.eos)
 	}
 	return out
+}
+
+// spmPieces runs the SPM merge loop over text. When no token contains a
+// newline, a newline symbol can never merge, so the text is cut after each
+// one and the pieces merged apart: the result is the same, and the merge
+// loop's heap stays small on long texts.
+func (t *Tokenizer) spmPieces(s *spmSession, text string, out []int) []int {
+	if !t.newlineSplits {
+		return s.tokenize(t, text, out)
+	}
+	start := 0
+	for off := 0; off < len(text); {
+		n := min(utf8Len(text[off]), len(text)-off)
+		off += n
+		if n == 1 && text[off-1] == '\n' {
+			out = s.tokenize(t, text[start:off], out)
+			start = off
+		}
+	}
+	return s.tokenize(t, text[start:], out)
 }
 
 func escapeSpaces(b *strings.Builder, s string) {

@@ -88,14 +88,14 @@ type Tokenizer struct {
 	bos, eos, eot, eom, unk, sep, pad int
 	eog                               map[int]bool
 
-	addBOS, addEOS    bool
-	addSpacePrefix    bool
-	ignoreMerges      bool
-	cleanSpaces       bool
-	byteToken         [256]int32 // SPM byte fallback ids, -1 when absent
-	specials          []int32    // control/user-defined/unknown ids, longest text first
-	pieces            [][]byte   // Piece(id) for every id
-	maxSpecialTextLen int
+	addBOS, addEOS bool
+	addSpacePrefix bool
+	ignoreMerges   bool
+	cleanSpaces    bool
+	byteToken      [256]int32 // SPM byte fallback ids, -1 when absent
+	specials       []int32    // control/user-defined/unknown ids, longest text first
+	pieces         [][]byte   // Piece(id) for every id
+	newlineSplits  bool       // SPM: no token contains "\n"
 }
 
 // Metadata keys read by FromGGUF.
@@ -240,6 +240,13 @@ func FromGGUF(md *gguf.Metadata) (*Tokenizer, error) {
 	t.markSpecials(md, fimPad, fimRep, fimSep)
 
 	if t.kind == SPM {
+		t.newlineSplits = true
+		for _, s := range t.tokens {
+			if strings.IndexByte(s, '\n') >= 0 {
+				t.newlineSplits = false
+				break
+			}
+		}
 		for b := range 256 {
 			t.byteToken[b] = -1
 			if id, ok := t.ids[fmt.Sprintf("<0x%02X>", b)]; ok {
@@ -253,7 +260,6 @@ func FromGGUF(md *gguf.Metadata) (*Tokenizer, error) {
 	for id := range t.tokens {
 		if t.attrs[id]&(attrControl|attrUserDefined|attrUnknown) != 0 {
 			t.specials = append(t.specials, int32(id))
-			t.maxSpecialTextLen = max(t.maxSpecialTextLen, len(t.tokens[id]))
 		}
 	}
 	// Longest first; llama.cpp's std::sort leaves equal lengths in no
