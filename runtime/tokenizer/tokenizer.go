@@ -155,7 +155,11 @@ func FromGGUF(md *gguf.Metadata) (*Tokenizer, error) {
 		}
 		spec, ok := preTokenizers[pre]
 		if !ok {
-			return nil, fmt.Errorf("tokenizer: unsupported %s %q (supported: %s)", keyPre, pre, strings.Join(SupportedPre(), ", "))
+			hint := ""
+			if pre == "gpt2" {
+				hint = `; GPT-2's is "gpt-2", and llama.cpp rejects "gpt2" too`
+			}
+			return nil, fmt.Errorf("tokenizer: unsupported %s %q (supported: %s%s)", keyPre, pre, strings.Join(SupportedPre(), ", "), hint)
 		}
 		t.pre = pre
 		t.split = spec.split
