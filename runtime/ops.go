@@ -1,0 +1,104 @@
+package runtime
+
+import "math"
+
+// rmsNorm sets dst = x / sqrt(mean(x²) + eps) · w, accumulating in float64
+// as ggml does.
+func rmsNorm(dst, x, w []float32, eps float32) {
+	var sum float64
+	for _, v := range x {
+		sum += float64(v * v)
+	}
+	scale := float32(1 / math.Sqrt(float64(float32(sum/float64(len(x)))+eps)))
+	for i, v := range x {
+		dst[i] = v * scale * w[i]
+	}
+}
+
+// ropeTable fills cos/sin for one position: pair i rotates by
+// pos·scale·base^(-2i/dims) / freqs[i], computed iteratively in float32 as
+// ggml does so angles match llama.cpp's.
+func ropeTable(cos, sin []float32, pos int, dims int, base, scale float32, freqs []float32) {
+	thetaScale := float32(math.Pow(float64(base), -2.0/float64(dims)))
+	theta := float32(pos) * scale
+	for i := range cos {
+		t := theta
+		if freqs != nil {
+			t /= freqs[i]
+		}
+		cos[i] = float32(math.Cos(float64(t)))
+		sin[i] = float32(math.Sin(float64(t)))
+		theta *= thetaScale
+	}
+}
+
+// rope rotates the first 2·len(cos) dimensions of one head vector.
+func rope(x, cos, sin []float32, mode RopeMode) {
+	half := len(cos)
+	if mode == RopeNeox {
+		for i := 0; i < half; i++ {
+			a, b := x[i], x[i+half]
+			x[i] = a*cos[i] - b*sin[i]
+			x[i+half] = a*sin[i] + b*cos[i]
+		}
+		return
+	}
+	for i := 0; i < half; i++ {
+		a, b := x[2*i], x[2*i+1]
+		x[2*i] = a*cos[i] - b*sin[i]
+		x[2*i+1] = a*sin[i] + b*cos[i]
+	}
+}
+
+// softmax normalizes x in place.
+func softmax(x []float32) {
+	m := float32(math.Inf(-1))
+	for _, v := range x {
+		m = max(m, v)
+	}
+	var sum float64
+	for i, v := range x {
+		e := float32(math.Exp(float64(v - m)))
+		x[i] = e
+		sum += float64(e)
+	}
+	inv := float32(1 / sum)
+	for i := range x {
+		x[i] *= inv
+	}
+}
+
+// siluMul sets g = silu(g) · u.
+func siluMul(g, u []float32) {
+	for i, v := range g {
+		g[i] = v / (1 + float32(math.Exp(float64(-v)))) * u[i]
+	}
+}
+
+func dot(a, b []float32) float32 {
+	var s0, s1, s2, s3 float32
+	i := 0
+	for ; i+4 <= len(a); i += 4 {
+		s0 += a[i] * b[i]
+		s1 += a[i+1] * b[i+1]
+		s2 += a[i+2] * b[i+2]
+		s3 += a[i+3] * b[i+3]
+	}
+	for ; i < len(a); i++ {
+		s0 += a[i] * b[i]
+	}
+	return (s0 + s1) + (s2 + s3)
+}
+
+// axpy sets y += a·x.
+func axpy(y []float32, a float32, x []float32) {
+	for i, v := range x {
+		y[i] += a * v
+	}
+}
+
+func add(dst, x []float32) {
+	for i, v := range x {
+		dst[i] += v
+	}
+}
