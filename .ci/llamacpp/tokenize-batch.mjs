@@ -33,5 +33,6 @@ for (const text of texts) {
   const detok = plain.length === 0 ? "" : native.detokenize(Uint32Array.from(plain), false);
   out.results.push({plain, special, detok});
 }
-process.stdout.write(JSON.stringify(out) + "\n");
-process.exit(0);
+// Exit only once the output is flushed: a pipe takes large writes
+// asynchronously, and llama.cpp's handles would keep node alive.
+process.stdout.write(JSON.stringify(out) + "\n", () => process.exit(0));

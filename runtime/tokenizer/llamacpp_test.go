@@ -3,6 +3,7 @@ package tokenizer
 import (
 	"bytes"
 	"encoding/json"
+	"math/rand/v2"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -107,9 +108,33 @@ func compareWithLlamaCpp(t *testing.T, tok *Tokenizer, model string, texts []str
 	t.Logf("%s: %d/%d texts identical to llama.cpp", filepath.Base(model), same, len(texts))
 }
 
+// randomTexts are strings drawn from pieces that meet at the pre-tokenizers'
+// edges: white space of several kinds, contractions, digits of several
+// scripts, punctuation, combining marks, emoji, and special token texts.
+func randomTexts(n int) []string {
+	pieces := []string{
+		"a", "b", "Z", "hello", "World", "é", "ß", "中", "文字", "😀", "🦙", "\u200d", "\ufe0f", "\u0301", "ñ",
+		"0", "1", "42", "999", "12345", "½", "٣", "²", "Ⅻ",
+		" ", " ", " ", "  ", "\t", "\n", "\r", "\r\n", "\n\n", "\u00a0", "\u3000", "\u2003", "\u0085", "\v", "\f", "\u200b",
+		"'", "'s", "'S", "'ll", "'LL", "'re", "'ve", "'m", "'d", "'t", "’",
+		".", ",", "!", "?", "-", "_", "`", "$", "+", "<", "=", ">", "^", "~", "|", "\\", "/", "(", ")", "[", "]", "{", "}", "#", "@", "&", "*", "%", "\"", "€", "©", "…", "—", "«",
+		"<s>", "</s>", "<|im_start|>", "<|im_end|>", "<|endoftext|>", "<|eot_id|>", "<think>",
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	out := make([]string, n)
+	for i := range out {
+		var b strings.Builder
+		for range 1 + r.IntN(16) {
+			b.WriteString(pieces[r.IntN(len(pieces))])
+		}
+		out[i] = b.String()
+	}
+	return out
+}
+
 func allParityTexts(t *testing.T) []string {
 	inputs, _ := vocabTests(t, "fixtures/ggml-vocab-llama-spm.gguf")
-	return append(slices.Clone(parityTexts), inputs...)
+	return slices.Concat(parityTexts, inputs, randomTexts(400))
 }
 
 func TestLlamaCppParitySPM(t *testing.T) {
