@@ -299,3 +299,24 @@ func TestBPEVocabularies(t *testing.T) {
 		})
 	}
 }
+
+// A Tokenizer is shared by goroutines.
+func TestConcurrentEncode(t *testing.T) {
+	tok := load(t, "fixtures/ggml-vocab-llama-spm.gguf")
+	inputs, want := vocabTests(t, "fixtures/ggml-vocab-llama-spm.gguf")
+	done := make(chan bool)
+	for range 4 {
+		go func() {
+			ok := true
+			for i, s := range inputs {
+				ok = ok && slices.Equal(tok.Encode(s, false, false), want[i])
+			}
+			done <- ok
+		}()
+	}
+	for range 4 {
+		if !<-done {
+			t.Error("concurrent Encode gave a different result")
+		}
+	}
+}
