@@ -25,7 +25,7 @@ func (t *Tokenizer) makePiece(id int, special bool) []byte {
 		}
 		return decodeByteLevel(text)
 	case a&attrByte != 0:
-		return []byte{unhex(text[3])<<4 | unhex(text[4])}
+		return []byte{byteValue(text)}
 	}
 	return nil // unused and undefined tokens print nothing
 }

@@ -28,7 +28,7 @@ var parityTexts = []string{
 	strings.Repeat("x", 50), strings.Repeat("a", 100), strings.Repeat(" ", 20), strings.Repeat("ab", 40), strings.Repeat("=", 33), strings.Repeat("!", 17),
 	"func main() {\n\tfmt.Println(\"hi\")\n}\n", "if (x != nil && y >= 3) { return x->y; } // comment", "def f(a, b=2, *args, **kw):\n    return a**b\n",
 	"<html><body class=\"x\">text</body></html>", "https://example.com/path?q=1&r=two#frag", "user@example.com", "$100 €200 £300 ¥400",
-	"½ ² ³ Ⅻ ⅷ ٣ ৩ ๓", "non\u00a0breaking\u3000ideographic\u2003em space", "zero\u200bwidth\u200djoiner", "\u00ad soft hyphen",
+	"½ ² ³ Ⅻ ⅷ ٣ ৩ ๓", " \U0002EBF0\U0002EBF1x 1\U0002EE5D", "non\u00a0breaking\u3000ideographic\u2003em space", "zero\u200bwidth\u200djoiner", "\u00ad soft hyphen",
 	"---======= ......!!!!!!?????? '''''' ``````` \"\"\"\"", " ( ) [ ] { } < > ", "a.b,c;d:e!f?g", "~`^|\\/", "C++ and C# and F#",
 	"ied 4 ½ months", "Äpfel", "w048 7tuijk dsdfhu", " discards", "\n =", "' era", "ထ\u1039ထ", "कि ह", "\u0600\u0601",
 	"<s>", "</s>", "<unk>", "Hello <s> world </s>", " <s>x", "<|endoftext|>", "<|im_start|>user\nhi<|im_end|>\n<|im_start|>assistant\n",

@@ -113,12 +113,16 @@ func SupportedPre() []string {
 	return out
 }
 
-// Character classes. The categories are Go's unicode tables (Unicode
-// 15.0.0); llama.cpp's generated tables may be of a newer Unicode version,
-// which matters only for code points assigned since.
+// Character classes, from Go's unicode tables (Unicode 15.0.0). llama.cpp's
+// generated table (src/unicode-data.cpp) is of Unicode 15.1: compared code
+// point by code point, its letters, numbers and punctuation are Go's plus
+// the 622 ideographs of CJK Extension I, added here.
 
 func isLetterCpt(r rune) bool {
-	return r < 0x80 && ('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z') || r >= 0x80 && unicode.IsLetter(r)
+	if r < 0x80 {
+		return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z'
+	}
+	return unicode.IsLetter(r) || 0x2EBF0 <= r && r <= 0x2EE5D
 }
 func isNumberCpt(r rune) bool {
 	return r < 0x80 && '0' <= r && r <= '9' || r >= 0x80 && unicode.IsNumber(r)

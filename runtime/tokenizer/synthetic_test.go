@@ -247,7 +247,6 @@ func TestFromGGUFErrors(t *testing.T) {
 		{[]any{"tokenizer.ggml.model", "llama", "tokenizer.ggml.tokens", tokens, "tokenizer.ggml.scores", []float32{1, 2}}, "tokenizer.ggml.scores has 2 values for 4 tokens"},
 		{[]any{"tokenizer.ggml.model", "llama", "tokenizer.ggml.tokens", tokens, "tokenizer.ggml.scores", "x"}, "tokenizer.ggml.scores is string"},
 		{[]any{"tokenizer.ggml.model", "llama", "tokenizer.ggml.tokens", tokens, "tokenizer.ggml.token_type", []int32{1}}, "tokenizer.ggml.token_type has 1 values for 4 tokens"},
-		{[]any{"tokenizer.ggml.model", "llama", "tokenizer.ggml.tokens", tokens, "tokenizer.ggml.token_type", []int32{2, 3, 3, 6}}, `token 3 "a" has the byte type`},
 		{[]any{"tokenizer.ggml.model", "llama", "tokenizer.ggml.tokens", tokens, "tokenizer.ggml.bos_token_id", uint32(4)}, "tokenizer.ggml.bos_token_id = 4 is out of range (vocabulary of 4 tokens)"},
 		{[]any{"tokenizer.ggml.model", "llama", "tokenizer.ggml.tokens", tokens, "tokenizer.ggml.eos_token_id", int32(-1)}, "tokenizer.ggml.eos_token_id = -1 is out of range"},
 		{[]any{"tokenizer.ggml.model", "llama", "tokenizer.ggml.tokens", tokens, "tokenizer.ggml.bos_token_id", "1"}, "tokenizer.ggml.bos_token_id is string, want an integer"},

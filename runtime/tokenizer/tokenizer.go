@@ -349,9 +349,6 @@ func (t *Tokenizer) loadTokens(md *gguf.Metadata) error {
 			case TypeUnused:
 				t.attrs[i] = attrUnused
 			case TypeByte:
-				if !isByteTokenText(t.tokens[i]) {
-					return fmt.Errorf("tokenizer: %s: token %d %q has the byte type but is not of the form <0xNN>", keyTokenType, i, t.tokens[i])
-				}
 				t.attrs[i] = attrByte
 			default:
 				t.attrs[i] = 0 // undefined
@@ -361,8 +358,15 @@ func (t *Tokenizer) loadTokens(md *gguf.Metadata) error {
 	return nil
 }
 
-func isByteTokenText(s string) bool {
-	return len(s) == 6 && s[:3] == "<0x" && s[5] == '>' && isHex(s[3]) && isHex(s[4])
+// byteValue is the byte a byte token "<0xNN>" stands for. Like llama.cpp,
+// which parses the two characters after "<0x" with strtol, it reads what
+// hex digits are there.
+func byteValue(s string) byte {
+	var v byte
+	for i := 3; i < min(5, len(s)) && isHex(s[i]); i++ {
+		v = v<<4 | unhex(s[i])
+	}
+	return v
 }
 
 func isHex(c byte) bool {
