@@ -1,16 +1,31 @@
 // Package tokenizer turns text into token ids and back for the vocabularies
-// GGUF files carry, with the same results as llama.cpp (src/llama-vocab.cpp,
-// src/unicode.cpp at the version node-llama-cpp 3.21.1 ships):
+// GGUF files carry, with the same results as llama.cpp (src/llama-vocab.cpp
+// and src/unicode.cpp of the llama.cpp that node-llama-cpp 3.21.1 ships):
 //
-//   - tokenizer.ggml.model = "llama": SentencePiece-style vocabularies
-//     (Llama 1/2, Mistral, TinyLlama, llama2.c), merged by score with byte
+//   - tokenizer.ggml.model "llama": SentencePiece-style vocabularies (Llama
+//     1/2, Mistral, TinyLlama, llama2.c), merged by score with byte
 //     fallback, spaces escaped to "▁" and a dummy space prefix;
-//   - tokenizer.ggml.model = "gpt2": byte-level BPE (Llama 3, Qwen 2/3, GPT-2
-//     style vocabularies), merged by rank after a pre-tokenizer chosen by
-//     tokenizer.ggml.pre.
+//   - tokenizer.ggml.model "gpt2": byte-level BPE (Llama 3, Qwen 2/3, GPT-2
+//     style vocabularies), merged by rank within the words of the
+//     pre-tokenizer tokenizer.ggml.pre names. SupportedPre lists the names:
+//     the Llama 3 family ("llama-bpe", "llama3", …), the Qwen 2 family
+//     ("qwen2", …), GPT-2's ("gpt-2", "mpt", "olmo", …), StarCoder's
+//     ("starcoder", "refact", "command-r", "smollm", …), "falcon" and
+//     llama.cpp's "default" (also used when the key is missing).
 //
 // Special tokens (control, user-defined) are split out of the text first,
-// longest first, as llama.cpp's tokenizer_st_partition does.
+// longest first, as llama.cpp's tokenizer_st_partition does, and the load-time
+// fix-ups llama.cpp applies to token types and the end-of-generation set are
+// applied too.
+//
+// Known differences from llama.cpp, all outside what real files and text
+// exercise: FromGGUF rejects an out-of-range BOS or EOS id, which llama.cpp
+// only warns about; a SentencePiece vocabulary without a byte token gives
+// UNK, and a 4-byte sequence above U+10FFFF reads as U+FFFD, where llama.cpp
+// throws; where llama.cpp's choice depends on hash-map order (which of
+// several EOT-looking tokens is EOT, the order of special tokens of equal
+// length) the first by list order or id is taken; and Decode also strips the
+// dummy space after a leading BOS (see Decode).
 package tokenizer
 
 import (
