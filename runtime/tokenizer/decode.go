@@ -150,9 +150,10 @@ func cleanSpaces(text []byte) []byte {
 
 // Streamer turns generated ids into text as they come. It holds back the
 // bytes of a UTF-8 character split across byte tokens until the character
-// is complete, and after BOS it drops the dummy space prefix of the next
-// token, so the streamed text equals Decode of the same ids (without
-// Decode's BPE space clean-up).
+// is complete, and right after BOS it drops the dummy space prefix of the
+// next token (as llama2.c does). Without BOS the first token keeps its
+// space: the ids continue a text. For ids that start with BOS the streamed
+// text equals Decode's (less Decode's BPE space clean-up).
 type Streamer struct {
 	t       *Tokenizer
 	pending []byte
