@@ -12,10 +12,10 @@ import (
 type Stream int
 
 const (
-	StreamAttnIn Stream = iota // input of q, k, v: RMSNorm of the residual
-	StreamAttnOut              // input of o: the attention output
-	StreamFFNIn                // input of gate, up: RMSNorm of the residual
-	StreamFFNDown              // input of down: silu(gate)·up
+	StreamAttnIn  Stream = iota // input of q, k, v: RMSNorm of the residual
+	StreamAttnOut               // input of o: the attention output
+	StreamFFNIn                 // input of gate, up: RMSNorm of the residual
+	StreamFFNDown               // input of down: silu(gate)·up
 )
 
 // Observer sees every activation stream as a block runs: x holds n rows of

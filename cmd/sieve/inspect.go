@@ -27,8 +27,8 @@ type tensorReport struct {
 	Shape    []uint64 `json:"shape"`
 	Type     string   `json:"type"`
 	Bytes    uint64   `json:"bytes"`
-	Zeros    *float64 `json:"zero_fraction"`     // nil when the type cannot be decoded
-	NM24     *bool    `json:"nm_2_4"`            // every aligned group of 4 in a row has ≤ 2 non-zeros
+	Zeros    *float64 `json:"zero_fraction"` // nil when the type cannot be decoded
+	NM24     *bool    `json:"nm_2_4"`        // every aligned group of 4 in a row has ≤ 2 non-zeros
 	Decoded  bool     `json:"-"`
 	Elements uint64   `json:"elements"`
 }
