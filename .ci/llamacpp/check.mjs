@@ -41,5 +41,5 @@ if (mode === "generate") {
   console.error(`unknown mode ${mode}`);
   process.exit(2);
 }
-process.stdout.write(JSON.stringify(out) + "\n");
-process.exit(0);
+// Exit only once the (possibly large) output has reached the pipe.
+process.stdout.write(JSON.stringify(out) + "\n", () => process.exit(0));

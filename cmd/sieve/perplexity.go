@@ -71,6 +71,13 @@ func runPerplexity(ctx context.Context, e *env, args []string) error {
 	// special-token parsing, as the reference tools do.
 	ids := lm.tok.Encode(text, true, false)
 	fmt.Fprintf(e.stderr, "perplexity: tokenized %s in %.2f s: %d tokens\n", *file, time.Since(start).Seconds(), len(ids))
+	need := window
+	if p == runtime.ProtocolLlamaCpp {
+		need = 2 * window
+	}
+	if len(ids) < need {
+		return fmt.Errorf("%s: %d tokens is too short for --ctx %d with the %s protocol (needs %d)", *file, len(ids), window, p, need)
+	}
 	st, err := lm.model.NewState(lm.pool, window, *mf.batch)
 	if err != nil {
 		return err
