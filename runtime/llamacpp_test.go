@@ -101,4 +101,3 @@ func TestLogitsMatchLlamaCpp(t *testing.T) {
 		})
 	}
 }
-

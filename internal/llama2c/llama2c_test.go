@@ -115,7 +115,7 @@ func TestBadInput(t *testing.T) {
 		{write("short.bin", good[:10]), tok, "too short"},
 		{write("trunc.bin", good[:len(good)-4]), tok, "implies"},
 		{write("neg.bin", neg), tok, "dim = -1"},
-		{write("v1.bin", []byte("24ka\x01\x00\x00\x00" + strings.Repeat("\x00", 256))), tok, "version 1"},
+		{write("v1.bin", []byte("24ka\x01\x00\x00\x00"+strings.Repeat("\x00", 256))), tok, "version 1"},
 		{model, testfiles.Path("models/tok105.bin"), "ends after 105 tokens"},
 		{model, write("tok-long.bin", append(mustRead(tok), 0, 0, 0, 0)), "bytes left"},
 		{model, write("tok-bad.bin", []byte{0, 0, 0, 0}), "max_token_length"},
@@ -136,4 +136,3 @@ func mustRead(p string) []byte {
 	}
 	return b
 }
-
