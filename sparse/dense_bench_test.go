@@ -4,7 +4,9 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -90,6 +92,42 @@ func mulParallel(m sparse.Matrix, dst []float32, ldd int, a *sparse.Act) {
 	wg.Wait()
 }
 
+// spinWorker is a second thread that spins waiting for work, as llama.cpp's
+// workers do between barriers: it isolates kernel throughput from the
+// goroutine wake-up latency a WaitGroup handoff costs (tens of µs here).
+type spinWorker struct {
+	seq, done atomic.Uint64
+	work      func()
+	stop      atomic.Bool
+}
+
+func newSpinWorker() *spinWorker {
+	w := &spinWorker{}
+	go func() {
+		runtime.LockOSThread()
+		var last uint64
+		for !w.stop.Load() {
+			if s := w.seq.Load(); s != last {
+				last = s
+				w.work()
+				w.done.Store(s)
+			}
+		}
+	}()
+	return w
+}
+
+// mulSpin is mulParallel with the other half run by the spinning worker.
+func (w *spinWorker) mulSpin(m sparse.Matrix, dst []float32, ldd int, a *sparse.Act) {
+	rows, rb := m.Rows(), m.RowBlock()
+	half := min(rows, (rows/2+rb-1)/rb*rb)
+	w.work = func() { m.MulRows(dst, ldd, a, 0, half) }
+	s := w.seq.Add(1)
+	m.MulRows(dst, ldd, a, half, rows)
+	for w.done.Load() != s {
+	}
+}
+
 func randVec(n int) []float32 {
 	r := rand.New(rand.NewPCG(5, 6))
 	x := make([]float32, n)
@@ -138,7 +176,9 @@ func BenchmarkDense(b *testing.B) {
 // pass (22 layers × q,k,v,o,gate,up,down + the output head, all in one
 // format, each layer with its own weights so the working set is the whole
 // model) on 2 goroutines, activations prepared per matmul input as an engine
-// would. Attention, norms and the rest of the engine are not included, so
+// would. sync=wg hands the second half to a new goroutine per matmul (a
+// plain WaitGroup); sync=spin to a spinning locked thread, as llama.cpp's
+// thread pool does. Attention, norms and the rest of the engine are not included, so
 // tok/s is an upper bound of the engine's. For n=512 only 2 layers are built
 // and their time is scaled to 22 (prefill is compute-bound).
 //
@@ -147,63 +187,74 @@ func BenchmarkTinyLlama(b *testing.B) {
 	impl := asm.Best()
 	for _, format := range []string{"f16", "q8_0", "q4_0"} {
 		for _, n := range []int{1, 512} {
-			b.Run(fmt.Sprintf("impl=%s/type=%s/n=%d", impl.Name, format, n), func(b *testing.B) {
-				layers := tlLayers
-				if n > 1 {
-					layers = 2
-				}
-				var raws []any
-				for i, sh := range tlLayerShapes {
-					raws = append(raws, benchRaw(format, sh[0], sh[1], uint64(i)))
-				}
-				model := make([][]sparse.Matrix, layers)
-				var weights, bytes float64
-				for l := range model {
+			for _, sync := range []string{"wg", "spin"} {
+				b.Run(fmt.Sprintf("impl=%s/type=%s/n=%d/sync=%s", impl.Name, format, n, sync), func(b *testing.B) {
+					layers := tlLayers
+					if n > 1 {
+						layers = 2
+					}
+					var raws []any
 					for i, sh := range tlLayerShapes {
-						m := benchMatrix(b, format, raws[i], sh[0], sh[1], impl)
-						model[l] = append(model[l], m)
-						weights += float64(sh[0] * sh[1])
-						bytes += float64(m.StorageBytes())
+						raws = append(raws, benchRaw(format, sh[0], sh[1], uint64(i)))
 					}
-				}
-				head := benchMatrix(b, format, benchRaw(format, tlVocab, tlDim, 99), tlVocab, tlDim, impl)
-				raws = nil
-				scale := float64(tlLayers) / float64(layers)
-				weights = weights*scale + tlVocab*tlDim
-				bytes = bytes*scale + float64(head.StorageBytes())
+					model := make([][]sparse.Matrix, layers)
+					var weights, bytes float64
+					for l := range model {
+						for i, sh := range tlLayerShapes {
+							m := benchMatrix(b, format, raws[i], sh[0], sh[1], impl)
+							model[l] = append(model[l], m)
+							weights += float64(sh[0] * sh[1])
+							bytes += float64(m.StorageBytes())
+						}
+					}
+					head := benchMatrix(b, format, benchRaw(format, tlVocab, tlDim, 99), tlVocab, tlDim, impl)
+					raws = nil
+					scale := float64(tlLayers) / float64(layers)
+					weights = weights*scale + tlVocab*tlDim
+					bytes = bytes*scale + float64(head.StorageBytes())
 
-				xd, xf := randVec(n*tlDim), randVec(n*tlFFN)
-				out := make([]float32, n*tlVocab)
-				var a sparse.Act
-				mul := func(m sparse.Matrix, x []float32, cols int, prepare bool) {
-					if prepare {
-						a.Reset(x, n, cols)
-						a.Prepare(m.ActKinds(), impl)
+					xd, xf := randVec(n*tlDim), randVec(n*tlFFN)
+					out := make([]float32, n*tlVocab)
+					var a sparse.Act
+					var spin *spinWorker
+					if sync == "spin" {
+						spin = newSpinWorker()
+						defer spin.stop.Store(true)
 					}
-					mulParallel(m, out, m.Rows(), &a)
-				}
-				var tLayers, tHead time.Duration
-				for b.Loop() {
-					t0 := time.Now()
-					for _, l := range model {
-						mul(l[0], xd, tlDim, true) // q, k, v share the input
-						mul(l[1], xd, tlDim, false)
-						mul(l[2], xd, tlDim, false)
-						mul(l[3], xd, tlDim, true) // o
-						mul(l[4], xd, tlDim, true) // gate, up share the input
-						mul(l[5], xd, tlDim, false)
-						mul(l[6], xf, tlFFN, true) // down
+					mul := func(m sparse.Matrix, x []float32, cols int, prepare bool) {
+						if prepare {
+							a.Reset(x, n, cols)
+							a.Prepare(m.ActKinds(), impl)
+						}
+						if spin != nil {
+							spin.mulSpin(m, out, m.Rows(), &a)
+						} else {
+							mulParallel(m, out, m.Rows(), &a)
+						}
 					}
-					t1 := time.Now()
-					mul(head, xd, tlDim, true)
-					tLayers += t1.Sub(t0)
-					tHead += time.Since(t1)
-				}
-				sec := (tLayers.Seconds()*scale + tHead.Seconds()) / float64(b.N)
-				b.ReportMetric(float64(n)/sec, "tok/s")
-				b.ReportMetric(weights/sec/1e9, "Gweights/s")
-				b.ReportMetric(bytes/sec/1e9, "GB/s")
-			})
+					var tLayers, tHead time.Duration
+					for b.Loop() {
+						t0 := time.Now()
+						for _, l := range model {
+							mul(l[0], xd, tlDim, true) // q, k, v share the input
+							mul(l[1], xd, tlDim, false)
+							mul(l[2], xd, tlDim, false)
+							mul(l[3], xd, tlDim, true) // o
+							mul(l[4], xd, tlDim, true) // gate, up share the input
+							mul(l[5], xd, tlDim, false)
+							mul(l[6], xf, tlFFN, true) // down
+						}
+						t1 := time.Now()
+						mul(head, xd, tlDim, true)
+						tLayers += t1.Sub(t0)
+						tHead += time.Since(t1)
+					}
+					sec := (tLayers.Seconds()*scale + tHead.Seconds()) / float64(b.N)
+					b.ReportMetric(float64(n)/sec, "tok/s")
+					b.ReportMetric(weights/sec/1e9, "Gweights/s")
+					b.ReportMetric(bytes/sec/1e9, "GB/s")
+				})
+			}
 		}
 	}
 }
