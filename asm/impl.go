@@ -88,7 +88,7 @@ func Lookup(name string) (*Impl, error) {
 	known := map[string]bool{"ref": true, "avx2": true, "neon": true}
 	why := "unknown kernel implementation"
 	if known[name] {
-		why = "kernel implementation not supported on this CPU"
+		why = "kernel implementation not supported on this CPU or build"
 	}
 	return nil, fmt.Errorf("asm: %s %q (available: %s, auto)", why, name, strings.Join(names, ", "))
 }
