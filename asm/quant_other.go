@@ -1,0 +1,7 @@
+//go:build (!amd64 && !arm64) || !gc || purego
+
+package asm
+
+// No quantized-kernel assembly on this platform or with the purego tag:
+// Impls() holds only the reference, whose kernels are in quant_ref.go (see
+// impl_other.go).
