@@ -7,10 +7,11 @@ import "fmt"
 // quantize_row_q8_0):
 //
 //	d[b] = max_j |x[32b+j]| / 127
-//	q[32b+j] = roundToEven(x[32b+j] / d[b])   (computed as x·(1/d), 0 if d = 0)
+//	q[32b+j] = roundToEven(x[32b+j] / d[b])   (computed as x·(1/d))
 //	s[b] = Σ_j q[32b+j]
 //
-// q needs len(x) values, d and s len(x)/32. x must be finite.
+// Blocks with max |x| < 2⁻¹⁰⁰ quantize to zeros with d = 0. q needs len(x)
+// values, d and s len(x)/32. x must be finite.
 func (im *Impl) QuantizeQ8(q []int8, d []float32, s []int32, x []float32) {
 	if len(x)%QK != 0 {
 		panic(fmt.Sprintf("asm: QuantizeQ8: len(x) = %d is not a multiple of 32", len(x)))

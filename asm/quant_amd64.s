@@ -54,11 +54,11 @@ qloop:
 	VMAXPS       X5, X4, X4
 	VPERMILPS    $0xb1, X4, X5
 	VMAXPS       X5, X4, X4
+	VMOVD        X4, AX
+	CMPL         AX, $0x0d800000 // amax < 2⁻¹⁰⁰ (bits compare as amax ≥ 0): zero block
+	JB           qzero
 	VDIVSS       X14, X4, X5   // d = amax/127
 	VMOVSS       X5, (R8)
-	VMOVD        X5, AX
-	TESTL        AX, AX
-	JZ           qzero
 	VDIVSS       X5, X13, X6   // id = 1/d
 	VBROADCASTSS X6, Y6
 	VMULPS       Y6, Y0, Y0
@@ -102,6 +102,7 @@ qdone:
 qzero:
 	VPXOR   Y0, Y0, Y0
 	VMOVDQU Y0, (DI)
+	MOVL    $0, (R8)
 	MOVL    $0, (R9)
 	JMP     qnext
 

@@ -40,10 +40,12 @@ qloop:
 	WORD $0x4e36f694 // fmax v20.4s, v20.4s, v22.4s
 	WORD $0x4e34f610 // fmax v16.4s, v16.4s, v20.4s
 	WORD $0x6e30fa10 // fmaxv s16, v16.4s
+	FMOVS  F16, R5
+	MOVW   $0x0d800000, R6
+	CMPW   R6, R5                  // amax < 2⁻¹⁰⁰ (bits compare as amax ≥ 0): zero block
+	BLO    qzero
 	FDIVS  F30, F16, F17           // d = amax/127
 	FMOVS  F17, (R1)
-	FMOVS  F17, R5
-	CBZW   R5, qzero
 	FDIVS  F17, F31, F18           // id = 1/d
 	WORD $0x4f929000 // fmul v0.4s, v0.4s, v18.s[0]
 	WORD $0x4f929021 // fmul v1.4s, v1.4s, v18.s[0]
@@ -98,6 +100,7 @@ qzero:
 	VEOR   V0.B16, V0.B16, V0.B16
 	VST1.P [V0.B16], 16(R0)
 	VST1.P [V0.B16], 16(R0)
+	MOVW   ZR, (R1)
 	MOVW   ZR, (R3)
 	B      qnext
 

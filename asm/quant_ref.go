@@ -5,11 +5,12 @@ import "math"
 // quantQ8Ref quantizes x (len(d) blocks of 32) like llama.cpp's
 // quantize_row_q8_0 with its SIMD rounding:
 //
-//	amax = max_j |x[32b+j]|,  d[b] = amax/127,  id = 1/d[b] (0 if d[b] = 0)
+//	amax = max_j |x[32b+j]|,  d[b] = amax/127,  id = 1/d[b]
 //	q[32b+j] = roundToEven(x[32b+j]·id)          (float32 arithmetic)
 //	s[b] = Σ_j q[32b+j]
 //
-// x must be finite.
+// A block with amax < 2⁻¹⁰⁰ (where 1/d could overflow) is all zeros with
+// d[b] = 0. x must be finite.
 func quantQ8Ref(q []int8, d []float32, s []int32, x []float32) {
 	for b := range d {
 		xb := x[b*QK : b*QK+QK]
@@ -17,13 +18,15 @@ func quantQ8Ref(q []int8, d []float32, s []int32, x []float32) {
 		for _, v := range xb {
 			amax = max(amax, float32(math.Abs(float64(v))))
 		}
-		db := amax / 127
-		var id float32
-		if db != 0 {
-			id = 1 / db
-		}
-		var sum int32
 		qb := q[b*QK : b*QK+QK]
+		if amax < 0x1p-100 {
+			clear(qb)
+			d[b], s[b] = 0, 0
+			continue
+		}
+		db := amax / 127
+		id := 1 / db
+		var sum int32
 		for j, v := range xb {
 			p := v * id
 			qi := int32(math.RoundToEven(float64(p)))

@@ -52,6 +52,20 @@ func TestQuantizeQ8(t *testing.T) {
 			t.Errorf("%s: d=%v q=%v s=%v, want d=1 q=%v s=127", im.Name, a.d[0], a.q[:6], a.s[0], want)
 		}
 	}
+	// Tiny and subnormal blocks (1/d would overflow) quantize to zeros.
+	tiny := make([]float32, 4*32)
+	for i := range tiny {
+		tiny[i] = float32(i-60) * []float32{1e-45, 1e-39, 0x1p-107, 0x1p-90}[i/32]
+	}
+	for _, im := range impls(t) {
+		got, want := quantize(im, tiny), quantize(ref, tiny)
+		if !slices.Equal(got.q, want.q) || !slices.Equal(got.d, want.d) || !slices.Equal(got.s, want.s) {
+			t.Errorf("%s: tiny blocks: d = %v, s = %v; reference d = %v, s = %v", im.Name, got.d, got.s, want.d, want.s)
+		}
+		if want.d[0] != 0 || want.d[1] != 0 || want.d[2] != 0 || want.d[3] == 0 {
+			t.Errorf("reference d for tiny blocks = %v, want [0 0 0 >0]", want.d)
+		}
+	}
 	for _, im := range impls(t) {
 		r := newRand(1)
 		for _, nb := range []int{0, 1, 2, 3, 7, 8, 9, 64, 1025} {
