@@ -58,7 +58,7 @@ func softmax(x []float32) {
 	}
 	var sum float64
 	for i, v := range x {
-		e := float32(math.Exp(float64(v - m)))
+		e := expf(v - m)
 		x[i] = e
 		sum += float64(e)
 	}
@@ -75,30 +75,31 @@ func siluMul(g, u []float32) {
 	}
 }
 
-func dot(a, b []float32) float32 {
-	var s0, s1, s2, s3 float32
-	i := 0
-	for ; i+4 <= len(a); i += 4 {
-		s0 += a[i] * b[i]
-		s1 += a[i+1] * b[i+1]
-		s2 += a[i+2] * b[i+2]
-		s3 += a[i+3] * b[i+3]
-	}
-	for ; i < len(a); i++ {
-		s0 += a[i] * b[i]
-	}
-	return (s0 + s1) + (s2 + s3)
-}
-
-// axpy sets y += a·x.
-func axpy(y []float32, a float32, x []float32) {
-	for i, v := range x {
-		y[i] += a * v
-	}
-}
-
 func add(dst, x []float32) {
 	for i, v := range x {
 		dst[i] += v
 	}
+}
+
+// expf is e^x in float32 to within about 2 ulp: x = n·ln2 + r with |r| ≤
+// ln2/2, e^r by its degree-6 Taylor polynomial (error below r⁷/7! ≈ 1.3e-7),
+// and 2^n put into the exponent bits. It is several times faster than
+// math.Exp, which matters in attention's softmax.
+func expf(x float32) float32 {
+	const (
+		log2e = 1.4426950408889634
+		ln2hi = 0.693145751953125
+		ln2lo = 1.428606765330187e-06
+	)
+	if x > 88.72 {
+		return float32(math.Inf(1))
+	}
+	if x < -87.33 {
+		return 0
+	}
+	n := float32(math.Floor(float64(x*log2e + 0.5)))
+	r := x - n*ln2hi - n*ln2lo
+	p := 1 + r*(1+r*(0.5+r*(1.0/6+r*(1.0/24+r*(1.0/120+r*(1.0/720))))))
+	// 2^(n-1)·2 keeps n = 128 (x just below ln(MaxFloat32)) representable.
+	return p * math.Float32frombits(uint32(int32(n)+126)<<23) * 2
 }

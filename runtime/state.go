@@ -2,7 +2,6 @@ package runtime
 
 import (
 	"fmt"
-	"math"
 
 	"github.com/sieve-llm/sieve/sparse"
 )
@@ -33,9 +32,9 @@ type State struct {
 	// Observer, if set, is called with every activation stream.
 	Observer Observer
 
-	kc, vc                 [][]float32 // per layer, [ctx][KVHeads*HeadDim]
+	kc, vc                 [][]float32 // per layer, [KVHeads][ctx][HeadDim]
 	x, h, q, k, v, o, g, u []float32
-	scores                 []float32 // per worker, ctx floats
+	attn                   []attnScratch // per worker
 	cos, sin               []float32 // per batch token, RopeDim/2
 	logits                 []float32
 	act                    sparse.Act
@@ -66,7 +65,7 @@ func (m *Model) NewState(pool *Pool, ctx, maxBatch int) (*State, error) {
 	st.o = make([]float32, B*c.Dim)
 	st.g = make([]float32, B*c.FFN)
 	st.u = make([]float32, B*c.FFN)
-	st.scores = make([]float32, pool.Threads()*ctx)
+	st.attn = make([]attnScratch, pool.Threads())
 	st.cos = make([]float32, B*c.RopeDim/2)
 	st.sin = make([]float32, B*c.RopeDim/2)
 	return st, nil
@@ -191,34 +190,13 @@ func (st *State) block(l int, x []float32, n, pos int) {
 				rmsNorm(kh, kh, b.KNorm, c.Eps)
 			}
 			rope(kh, ct, st_, c.RopeMode)
+			at := (hh*st.ctx + pos + t) * hd
+			copy(kc[at:at+hd], kh)
+			copy(vc[at:at+hd], v[t*kvDim+hh*hd:t*kvDim+(hh+1)*hd])
 		}
-		copy(kc[(pos+t)*kvDim:], k[t*kvDim:(t+1)*kvDim])
-		copy(vc[(pos+t)*kvDim:], v[t*kvDim:(t+1)*kvDim])
 	}
-
-	// Attention, one (token, head) pair per work item: causal over the cache.
 	o := st.h[:n*qDim]
-	group := c.Heads / c.KVHeads
-	scale := float32(1 / math.Sqrt(float64(hd)))
-	p.ForWorker(n*c.Heads, max(1, n*c.Heads/(p.Threads()*8)), func(w, lo, hi int) {
-		scores := st.scores[w*st.ctx : (w+1)*st.ctx]
-		for item := lo; item < hi; item++ {
-			t, hh := item/c.Heads, item%c.Heads
-			kvh := hh / group
-			qh := q[t*qDim+hh*hd : t*qDim+(hh+1)*hd]
-			span := pos + t + 1
-			sc := scores[:span]
-			for j := 0; j < span; j++ {
-				sc[j] = dot(qh, kc[j*kvDim+kvh*hd:j*kvDim+(kvh+1)*hd]) * scale
-			}
-			softmax(sc)
-			oh := o[t*qDim+hh*hd : t*qDim+(hh+1)*hd]
-			clear(oh)
-			for j, a := range sc {
-				axpy(oh, a, vc[j*kvDim+kvh*hd:j*kvDim+(kvh+1)*hd])
-			}
-		}
-	})
+	st.attention(l, q, o, n, pos)
 	st.observe(l, StreamAttnOut, o, n)
 	out := st.o[:n*D]
 	b.O.forwardFrom(p, m.Impl, out, &st.act, o, n)

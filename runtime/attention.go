@@ -1,0 +1,85 @@
+package runtime
+
+import (
+	"math"
+)
+
+// attnScratch is one worker's buffers for attention.
+type attnScratch struct {
+	q, s, vt, o []float32
+}
+
+func grow(b []float32, n int) []float32 {
+	if cap(b) < n {
+		return make([]float32, n)
+	}
+	return b[:n]
+}
+
+// attnRows is the most query rows one work item handles, bounding the
+// score buffer at attnRows × context floats.
+const attnRows = 64
+
+// attention computes causal multi-head attention of n queries (positions
+// pos..pos+n-1) over the cache of layer l, writing o[t][head*HeadDim+c].
+//
+// The query rows of the heads that share a KV head are gathered into one
+// matrix, so scores and outputs are two matrix products on the GEMM kernels
+// (S = Q·Kᵀ, O = softmax(S)·V) instead of per-row dot products. Work items
+// are (KV head, block of query rows): each is computed by one worker in a
+// fixed order, so results do not depend on the thread count.
+func (st *State) attention(l int, q, o []float32, n, pos int) {
+	m, p := st.m, st.pool
+	c := &m.Config
+	hd, qDim := c.HeadDim, c.Heads*c.HeadDim
+	group := c.Heads / c.KVHeads
+	rowsPerHead := n * group // query rows per KV head: (token, head in group)
+	blocks := (rowsPerHead + attnRows - 1) / attnRows
+	span := pos + n // keys every query may see, before the causal mask
+	scale := float32(1 / math.Sqrt(float64(hd)))
+	kc, vc := st.kc[l], st.vc[l]
+	p.ForWorker(c.KVHeads*blocks, 1, func(w, lo, hi int) {
+		sc := &st.attn[w]
+		for item := lo; item < hi; item++ {
+			g, blk := item/blocks, item%blocks
+			r0 := blk * attnRows
+			rows := min(attnRows, rowsPerHead-r0)
+			// Gather Q rows: row i = token (r0+i)/group, head g*group+(r0+i)%group.
+			sc.q = grow(sc.q, rows*hd)
+			for i := 0; i < rows; i++ {
+				t, hi := (r0+i)/group, (r0+i)%group
+				h := g*group + hi
+				copy(sc.q[i*hd:(i+1)*hd], q[t*qDim+h*hd:t*qDim+(h+1)*hd])
+			}
+			// S = Q·Kᵀ over every cached key of this KV head.
+			kg := kc[g*st.ctx*hd : (g*st.ctx+span)*hd]
+			sc.s = grow(sc.s, rows*span)
+			m.Impl.GemmF32(sc.s, span, kg, sc.q, span, hd, rows)
+			for i := 0; i < rows; i++ {
+				t := (r0 + i) / group
+				row := sc.s[i*span : (i+1)*span]
+				valid := pos + t + 1
+				for j := 0; j < valid; j++ {
+					row[j] *= scale
+				}
+				softmax(row[:valid])
+				clear(row[valid:])
+			}
+			// O = P·V: the GEMM wants Vᵀ rows, so transpose this head's V.
+			vg := vc[g*st.ctx*hd : (g*st.ctx+span)*hd]
+			sc.vt = grow(sc.vt, hd*span)
+			for j := 0; j < span; j++ {
+				for cc := 0; cc < hd; cc++ {
+					sc.vt[cc*span+j] = vg[j*hd+cc]
+				}
+			}
+			sc.o = grow(sc.o, rows*hd)
+			m.Impl.GemmF32(sc.o, hd, sc.vt, sc.s, hd, span, rows)
+			for i := 0; i < rows; i++ {
+				t, hi := (r0+i)/group, (r0+i)%group
+				h := g*group + hi
+				copy(o[t*qDim+h*hd:t*qDim+(h+1)*hd], sc.o[i*hd:(i+1)*hd])
+			}
+		}
+	})
+}
