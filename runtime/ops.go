@@ -100,6 +100,8 @@ func expf(x float32) float32 {
 	n := float32(math.Floor(float64(x*log2e + 0.5)))
 	r := x - n*ln2hi - n*ln2lo
 	p := 1 + r*(1+r*(0.5+r*(1.0/6+r*(1.0/24+r*(1.0/120+r*(1.0/720))))))
-	// 2^(n-1)·2 keeps n = 128 (x just below ln(MaxFloat32)) representable.
-	return p * math.Float32frombits(uint32(int32(n)+126)<<23) * 2
+	if n > 127 { // x just below ln(MaxFloat32): 2^128 itself is not a float32
+		return p * math.Float32frombits(uint32(127+127)<<23) * 2
+	}
+	return p * math.Float32frombits(uint32(int32(n)+127)<<23)
 }
