@@ -1,6 +1,8 @@
 package main
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -143,5 +145,19 @@ func TestPerplexity(t *testing.T) {
 		if _, _, err := sieve(t, c.args...); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%v: err = %v, want it to mention %q", c.args, err, c.want)
 		}
+	}
+}
+
+// --hf-rows rebuilds exactly the WikiText-2 string the pruning papers' code
+// evaluates (its digest is in testdata/PROVENANCE.md).
+func TestJoinHFRows(t *testing.T) {
+	raw, err := os.ReadFile(testfiles.Path("eval/wiki.test.raw"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := joinHFRows(string(raw))
+	sum := sha256.Sum256([]byte(s))
+	if len(s) != 1296370 || hex.EncodeToString(sum[:]) != "696cca6b65a171b0a358a4be6732cdfdf2dd6164a32e20fd70e3c13fc4dfae83" {
+		t.Fatalf("%d bytes, sha256 %x", len(s), sum)
 	}
 }
