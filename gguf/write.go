@@ -64,6 +64,10 @@ func Write(ctx context.Context, path string, md *Metadata, tensors []WriteTensor
 			os.Remove(tmp.Name())
 		}
 	}()
+	// CreateTemp makes the file private; a model is an ordinary file.
+	if err := tmp.Chmod(0o644); err != nil {
+		return fmt.Errorf("gguf: %w", err)
+	}
 	bw := bufio.NewWriterSize(tmp, 1<<20)
 	if err := Encode(ctx, bw, md, tensors); err != nil {
 		return fmt.Errorf("%s: %w", path, err)
