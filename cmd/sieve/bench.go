@@ -1,0 +1,191 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"path/filepath"
+	"text/tabwriter"
+	"time"
+
+	"github.com/sieve-llm/sieve/runtime"
+)
+
+func init() {
+	register(&command{name: "bench", summary: "measure prompt and generation speed, llama-bench style", run: runBench})
+}
+
+type benchRow struct {
+	Model   string    `json:"model"`
+	File    string    `json:"file"`
+	Type    string    `json:"type"`
+	Bytes   int64     `json:"size_bytes"`
+	Params  uint64    `json:"params"`
+	Threads int       `json:"threads"`
+	Kernels string    `json:"kernels"`
+	Test    string    `json:"test"`
+	Tokens  int       `json:"tokens"`
+	Samples []float64 `json:"samples_tok_per_s"`
+	Mean    float64   `json:"mean_tok_per_s"`
+	Std     float64   `json:"std_tok_per_s"`
+	Median  float64   `json:"median_tok_per_s"`
+	// GBps is the weight bytes a decode step reads times tokens/s (tg only).
+	GBps float64 `json:"weight_gb_per_s,omitempty"`
+}
+
+func runBench(ctx context.Context, e *env, args []string) error {
+	fs := newFlags("bench", "MODEL.gguf [MODEL.gguf ...] [-p 512] [-n 128] [-r 5] [--threads T] [-o md|json]", e.stderr)
+	pp := fs.Int("p", 512, "prompt tokens for the ppN test (0: skip)")
+	tg := fs.Int("n", 128, "generated tokens for the tgN test (0: skip)")
+	reps := fs.Int("r", 5, "repetitions of each test (after one warm-up run)")
+	format := fs.String("o", "md", "output: md (a Markdown table) or json")
+	mf := addModelFlags(fs)
+	pos, err := parse(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	if len(pos) == 0 {
+		fs.Usage()
+		return usagef("bench: missing the model")
+	}
+	switch {
+	case *pp < 0:
+		return usagef("-p %d: must be ≥ 0", *pp)
+	case *tg < 0:
+		return usagef("-n %d: must be ≥ 0", *tg)
+	case *pp == 0 && *tg == 0:
+		return usagef("bench: -p and -n are both 0: nothing to measure")
+	case *reps < 1:
+		return usagef("-r %d: must be at least 1", *reps)
+	case *format != "md" && *format != "json":
+		return usagef("-o %q: must be md or json", *format)
+	}
+	var rows []benchRow
+	for _, path := range pos {
+		r, err := benchModel(ctx, e, mf, path, *pp, *tg, *reps)
+		if err != nil {
+			return err
+		}
+		rows = append(rows, r...)
+	}
+	if *format == "json" {
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rows)
+	}
+	printBench(e.stdout, rows)
+	return nil
+}
+
+func benchModel(ctx context.Context, e *env, mf *modelFlags, path string, pp, tg, reps int) ([]benchRow, error) {
+	lm, err := mf.load(path)
+	if err != nil {
+		return nil, err
+	}
+	defer lm.Close()
+	m := lm.model
+	ctxLen := max(pp, tg, 1)
+	st, err := m.NewState(lm.pool, ctxLen, *mf.batch)
+	if err != nil {
+		return nil, err
+	}
+	var params uint64
+	types := map[string]int64{}
+	for _, t := range lm.file.Tensors() {
+		params += t.Elements()
+		types[t.Type.String()] += int64(t.Size)
+	}
+	mainType, most := "", int64(0)
+	for t, n := range types {
+		if n > most {
+			mainType, most = t, n
+		}
+	}
+	base := benchRow{Model: fmt.Sprintf("%s %s %s", m.Arch, humanCount(params), mainType), File: filepath.Base(path), Type: mainType,
+		Bytes: lm.file.Size(), Params: params, Threads: lm.pool.Threads(), Kernels: m.Impl.Name}
+	var rows []benchRow
+	run := func(test string, n int, f func(*runtime.State, int) (time.Duration, error)) error {
+		r := base
+		r.Test, r.Tokens = fmt.Sprintf("%s%d", test, n), n
+		fmt.Fprintf(e.stderr, "bench: %s %s: warm-up", r.File, r.Test)
+		if _, err := f(st, n); err != nil {
+			return err
+		}
+		for i := 0; i < reps; i++ {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			d, err := f(st, n)
+			if err != nil {
+				return err
+			}
+			r.Samples = append(r.Samples, float64(n)/d.Seconds())
+			fmt.Fprintf(e.stderr, ", %.2f", r.Samples[i])
+		}
+		fmt.Fprintln(e.stderr, " tok/s")
+		r.Mean, r.Std, r.Median = stats(r.Samples)
+		if test == "tg" {
+			r.GBps = float64(m.WeightBytes()) * r.Mean / 1e9
+		}
+		rows = append(rows, r)
+		return nil
+	}
+	if pp > 0 {
+		if err := run("pp", pp, runtime.BenchPrompt); err != nil {
+			return nil, err
+		}
+	}
+	if tg > 0 {
+		if err := run("tg", tg, runtime.BenchGenerate); err != nil {
+			return nil, err
+		}
+	}
+	return rows, nil
+}
+
+// stats returns the mean, sample standard deviation and median.
+func stats(x []float64) (mean, std, median float64) {
+	for _, v := range x {
+		mean += v
+	}
+	mean /= float64(len(x))
+	for _, v := range x {
+		std += (v - mean) * (v - mean)
+	}
+	if len(x) > 1 {
+		std = math.Sqrt(std / float64(len(x)-1))
+	}
+	s := append([]float64(nil), x...)
+	for i := range s { // insertion sort: a handful of values
+		for j := i; j > 0 && s[j] < s[j-1]; j-- {
+			s[j], s[j-1] = s[j-1], s[j]
+		}
+	}
+	if n := len(s); n%2 == 1 {
+		median = s[n/2]
+	} else {
+		median = (s[n/2-1] + s[n/2]) / 2
+	}
+	return
+}
+
+func printBench(w io.Writer, rows []benchRow) {
+	tw := tabwriter.NewWriter(w, 0, 0, 1, ' ', tabwriter.Debug)
+	fmt.Fprintln(tw, "| model\t size\t params\t kernels\t threads\t test\t t/s\t weights GB/s\t")
+	fmt.Fprintln(tw, "| ---\t ---:\t ---:\t ---\t ---:\t ---:\t ---:\t ---:\t")
+	for _, r := range rows {
+		gb := ""
+		if r.GBps > 0 {
+			gb = fmt.Sprintf("%.1f", r.GBps)
+		}
+		fmt.Fprintf(tw, "| %s\t %s\t %s\t %s\t %d\t %s\t %.2f ± %.2f\t %s\t\n", r.Model, humanBytes(uint64(r.Bytes)), humanCount(r.Params), r.Kernels, r.Threads, r.Test, r.Mean, r.Std, gb)
+	}
+	tw.Flush()
+}
+
