@@ -84,12 +84,28 @@ func benchMatrix(b testing.TB, format string, raw any, rows, cols int, impl *asm
 // the calling goroutine and one more: the 2-thread setting of the llama.cpp
 // numbers in performance.md.
 func mulParallel(m sparse.Matrix, dst []float32, ldd int, a *sparse.Act) {
-	rows, rb := m.Rows(), m.RowBlock()
-	half := min(rows, (rows/2+rb-1)/rb*rb)
+	mulGroup([]sparse.Matrix{m}, dst, ldd, a)
+}
+
+// mulGroup is mulParallel for matrices sharing one input (q, k, v or gate,
+// up): one goroutine hand-off for the whole group. dst is shared (outputs
+// overwrite each other; only the time matters here).
+func mulGroup(ms []sparse.Matrix, dst []float32, ldd int, a *sparse.Act) {
 	var wg sync.WaitGroup
-	wg.Go(func() { m.MulRows(dst, ldd, a, 0, half) })
-	m.MulRows(dst, ldd, a, half, rows)
+	wg.Go(func() {
+		for _, m := range ms {
+			m.MulRows(dst, ldd, a, 0, halfRows(m))
+		}
+	})
+	for _, m := range ms {
+		m.MulRows(dst, ldd, a, halfRows(m), m.Rows())
+	}
 	wg.Wait()
+}
+
+func halfRows(m sparse.Matrix) int {
+	rows, rb := m.Rows(), m.RowBlock()
+	return min(rows, (rows/2+rb-1)/rb*rb)
 }
 
 // spinWorker is a second thread that spins waiting for work, as llama.cpp's
@@ -117,13 +133,17 @@ func newSpinWorker() *spinWorker {
 	return w
 }
 
-// mulSpin is mulParallel with the other half run by the spinning worker.
-func (w *spinWorker) mulSpin(m sparse.Matrix, dst []float32, ldd int, a *sparse.Act) {
-	rows, rb := m.Rows(), m.RowBlock()
-	half := min(rows, (rows/2+rb-1)/rb*rb)
-	w.work = func() { m.MulRows(dst, ldd, a, 0, half) }
+// mulSpin is mulGroup with the other halves run by the spinning worker.
+func (w *spinWorker) mulSpin(ms []sparse.Matrix, dst []float32, ldd int, a *sparse.Act) {
+	w.work = func() {
+		for _, m := range ms {
+			m.MulRows(dst, ldd, a, 0, halfRows(m))
+		}
+	}
 	s := w.seq.Add(1)
-	m.MulRows(dst, ldd, a, half, rows)
+	for _, m := range ms {
+		m.MulRows(dst, ldd, a, halfRows(m), m.Rows())
+	}
 	for w.done.Load() != s {
 	}
 }
@@ -176,9 +196,10 @@ func BenchmarkDense(b *testing.B) {
 // pass (22 layers × q,k,v,o,gate,up,down + the output head, all in one
 // format, each layer with its own weights so the working set is the whole
 // model) on 2 goroutines, activations prepared per matmul input as an engine
-// would. sync=wg hands the second half to a new goroutine per matmul (a
-// plain WaitGroup); sync=spin to a spinning locked thread, as llama.cpp's
-// thread pool does. Attention, norms and the rest of the engine are not included, so
+// would, and matmuls sharing an input (q, k, v; gate, up) handed to the second
+// thread together. sync=wg hands the first halves to a new goroutine (a
+// plain WaitGroup; 4 hand-offs per layer); sync=spin to a spinning locked
+// thread, as llama.cpp's thread pool does. Attention, norms and the rest of the engine are not included, so
 // tok/s is an upper bound of the engine's. For n=512 only 2 layers are built
 // and their time is scaled to 22 (prefill is compute-bound).
 //
@@ -187,8 +208,8 @@ func BenchmarkTinyLlama(b *testing.B) {
 	impl := asm.Best()
 	for _, format := range []string{"f16", "q8_0", "q4_0"} {
 		for _, n := range []int{1, 512} {
-			for _, sync := range []string{"wg", "spin"} {
-				b.Run(fmt.Sprintf("impl=%s/type=%s/n=%d/sync=%s", impl.Name, format, n, sync), func(b *testing.B) {
+			for _, mode := range []string{"wg", "spin"} {
+				b.Run(fmt.Sprintf("impl=%s/type=%s/n=%d/sync=%s", impl.Name, format, n, mode), func(b *testing.B) {
 					layers := tlLayers
 					if n > 1 {
 						layers = 2
@@ -217,35 +238,30 @@ func BenchmarkTinyLlama(b *testing.B) {
 					out := make([]float32, n*tlVocab)
 					var a sparse.Act
 					var spin *spinWorker
-					if sync == "spin" {
+					if mode == "spin" {
 						spin = newSpinWorker()
 						defer spin.stop.Store(true)
 					}
-					mul := func(m sparse.Matrix, x []float32, cols int, prepare bool) {
-						if prepare {
-							a.Reset(x, n, cols)
-							a.Prepare(m.ActKinds(), impl)
-						}
+					mul := func(x []float32, cols int, ms ...sparse.Matrix) {
+						a.Reset(x, n, cols)
+						a.Prepare(ms[0].ActKinds(), impl)
 						if spin != nil {
-							spin.mulSpin(m, out, m.Rows(), &a)
+							spin.mulSpin(ms, out, tlVocab, &a)
 						} else {
-							mulParallel(m, out, m.Rows(), &a)
+							mulGroup(ms, out, tlVocab, &a)
 						}
 					}
 					var tLayers, tHead time.Duration
 					for b.Loop() {
 						t0 := time.Now()
 						for _, l := range model {
-							mul(l[0], xd, tlDim, true) // q, k, v share the input
-							mul(l[1], xd, tlDim, false)
-							mul(l[2], xd, tlDim, false)
-							mul(l[3], xd, tlDim, true) // o
-							mul(l[4], xd, tlDim, true) // gate, up share the input
-							mul(l[5], xd, tlDim, false)
-							mul(l[6], xf, tlFFN, true) // down
+							mul(xd, tlDim, l[0], l[1], l[2]) // q, k, v share the input
+							mul(xd, tlDim, l[3])             // o
+							mul(xd, tlDim, l[4], l[5])       // gate, up share the input
+							mul(xf, tlFFN, l[6])             // down
 						}
 						t1 := time.Now()
-						mul(head, xd, tlDim, true)
+						mul(xd, tlDim, head)
 						tLayers += t1.Sub(t0)
 						tHead += time.Since(t1)
 					}
