@@ -163,7 +163,7 @@ func (l *loader) linear(name string, in, out int) *Linear {
 	if t == nil {
 		return nil
 	}
-	m, err := denseMatrix(t.Type, l.f.Data(t), out, in, l.impl)
+	m, err := NewDense(t.Type, l.f.Data(t), out, in, l.impl)
 	if err != nil {
 		l.fail(fmt.Errorf("%s: tensor %s: %w", l.f.Path, name, err))
 		return nil
@@ -171,8 +171,10 @@ func (l *loader) linear(name string, in, out int) *Linear {
 	return &Linear{Name: name, W: m}
 }
 
-// denseMatrix builds the dense sparse.Matrix for raw GGUF data of a type.
-func denseMatrix(typ gguf.Type, data []byte, rows, cols int, impl *asm.Impl) (sparse.Matrix, error) {
+// NewDense builds the dense sparse.Matrix for rows×cols values of raw GGUF
+// data of a type: F32, F16, Q8_0 and Q4_0 run on their own kernels (F32 and
+// F16 alias data), other decodable types are converted to F32.
+func NewDense(typ gguf.Type, data []byte, rows, cols int, impl *asm.Impl) (sparse.Matrix, error) {
 	switch typ {
 	case gguf.F32:
 		return sparse.NewF32(gguf.Float32View(data), rows, cols, impl)

@@ -1,0 +1,209 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/sieve-llm/sieve/gguf"
+	"github.com/sieve-llm/sieve/prune"
+)
+
+func init() {
+	register(&command{name: "prune", summary: "prune a model (magnitude, Wanda, SparseGPT; unstructured or N:M) and write a GGUF", run: runPrune})
+}
+
+func runPrune(ctx context.Context, e *env, args []string) error {
+	fs := newFlags("prune", "MODEL.gguf -o OUT.gguf --method magnitude|magnitude-row|wanda|sparsegpt (--sparsity P | --nm N:M) [--calib FILE --nsamples N --seqlen L --seed S --calib-order random|sequential] [--type KEEP|F16|Q8_0|Q4_0]", e.stderr)
+	out := fs.String("o", "", "output GGUF path (required)")
+	method := fs.String("method", "wanda", "magnitude (per-matrix threshold, as the reference), magnitude-row, wanda, sparsegpt")
+	sparsity := fs.Float64("sparsity", -1, "fraction of each matrix's weights to zero, in [0, 1)")
+	nm := fs.String("nm", "", "N:M pattern: N zeros in every aligned group of M weights along a row (2:4, 4:8)")
+	calib := fs.String("calib", "", "calibration text: plain text, or JSON Lines with a \"text\" field (needed by wanda and sparsegpt)")
+	nsamples := fs.Int("nsamples", 128, "calibration windows")
+	seqlen := fs.Int("seqlen", 2048, "tokens per window (clipped to the model's context)")
+	seed := fs.Int64("seed", 0, "calibration sampling seed (Python random semantics, as the reference)")
+	order := fs.String("calib-order", "random", "random: the reference's document and offset draws; sequential: the first windows of the text in order")
+	typName := fs.String("type", "KEEP", "weight type of the pruned matrices: KEEP (the input's, or F16 if it cannot keep zeros), F32, F16, BF16, Q8_0, Q4_0")
+	damp := fs.Float64("damp", 0.01, "sparsegpt: relative damping of the Hessian diagonal")
+	block := fs.Int("blocksize", 128, "sparsegpt: columns per block")
+	force := fs.Bool("force", false, "replace OUT if it exists")
+	mf := addModelFlags(fs)
+	pos, err := parse(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	if err := positional(fs, pos, 1, "the model"); err != nil {
+		return err
+	}
+	// Every argument is checked before any work.
+	if *out == "" {
+		return usagef("prune: -o OUT.gguf is required")
+	}
+	m, err := prune.ParseMethod(*method)
+	if err != nil {
+		return usageError{err.Error()}
+	}
+	target, err := parseTarget(*sparsity, *nm)
+	if err != nil {
+		return err
+	}
+	needCalib := m == prune.MethodWanda || m == prune.MethodSparseGPT
+	if needCalib && *calib == "" {
+		return usagef("prune: --method %s needs --calib FILE (plain text or JSONL)", m)
+	}
+	if *nsamples < 1 {
+		return usagef("--nsamples %d: must be at least 1", *nsamples)
+	}
+	if *seqlen < 2 {
+		return usagef("--seqlen %d: must be at least 2", *seqlen)
+	}
+	if *order != string(prune.CalibRandom) && *order != string(prune.CalibSequential) {
+		return usagef("--calib-order %q: must be random or sequential", *order)
+	}
+	if *damp < 0 || *block < 1 {
+		return usagef("--damp %g and --blocksize %d: must be ≥ 0 and ≥ 1", *damp, *block)
+	}
+	if target.Structured() && *block%target.M != 0 {
+		return usagef("--blocksize %d must be a multiple of M = %d", *block, target.M)
+	}
+	if err := checkOutput(*out, *force, pos[0], *calib); err != nil {
+		return err
+	}
+	lm, err := mf.load(pos[0])
+	if err != nil {
+		return err
+	}
+	defer lm.Close()
+	typ, err := outputType(*typName, lm)
+	if err != nil {
+		return err
+	}
+	for _, b := range lm.model.Blocks {
+		for _, l := range b.Linears() {
+			if err := target.ValidateFor(l.In()); err != nil {
+				return usagef("--nm %s: %s has rows of %d weights: %v", *nm, l.Name, l.In(), err)
+			}
+		}
+	}
+	copt := prune.CalibOptions{NSamples: *nsamples, SeqLen: min(*seqlen, lm.model.ContextLen), Seed: *seed, Order: prune.CalibOrder(*order)}
+	var windows [][]int
+	if needCalib {
+		start := time.Now()
+		docs, err := prune.ReadDocuments(*calib)
+		if err != nil {
+			return err
+		}
+		if windows, err = prune.Windows(lm.tok, docs, copt); err != nil {
+			return fmt.Errorf("%s: %w", *calib, err)
+		}
+		fmt.Fprintf(e.stderr, "prune: %d calibration windows of %d tokens from %s (%d documents, %s order) in %.1f s\n",
+			len(windows), copt.SeqLen, *calib, len(docs), copt.Order, time.Since(start).Seconds())
+	}
+	fmt.Fprintf(e.stderr, "prune: %s, %s, %d blocks, weights stored as %s\n", m, target, len(lm.model.Blocks), typ)
+	prog := newProgress(e.stderr, "prune", len(lm.model.Blocks))
+	sgpt := prune.DefaultSparseGPTOptions()
+	sgpt.BlockSize, sgpt.PercDamp = *block, *damp
+	start := time.Now()
+	res, err := prune.Run(ctx, lm.model, lm.pool, windows, prune.Config{
+		Method: m, Target: target, SparseGPT: sgpt, Type: typ,
+		Progress: func(done, total int, r prune.BlockReport) { prog.step(done) },
+	})
+	if err != nil {
+		return err
+	}
+	prog.done()
+	md, ts, err := prune.Output(lm.file, res, prune.Provenance{Config: prune.Config{Method: m, Target: target, SparseGPT: sgpt, Type: typ},
+		CalibFile: *calib, Calib: copt, SourceFile: pos[0]})
+	if err != nil {
+		return err
+	}
+	if err := gguf.Write(ctx, *out, md, ts); err != nil {
+		return err
+	}
+	printPruneSummary(e.stdout, res)
+	fmt.Fprintf(e.stderr, "prune: done in %.1f s, wrote %s\n", time.Since(start).Seconds(), *out)
+	return nil
+}
+
+// parseTarget reads --sparsity or --nm (exactly one).
+func parseTarget(sparsity float64, nm string) (prune.Target, error) {
+	switch {
+	case nm != "" && sparsity >= 0:
+		return prune.Target{}, usagef("give --sparsity or --nm, not both")
+	case nm != "":
+		a, b, ok := strings.Cut(nm, ":")
+		n, err1 := strconv.Atoi(a)
+		mm, err2 := strconv.Atoi(b)
+		if !ok || err1 != nil || err2 != nil {
+			return prune.Target{}, usagef("--nm %q: want N:M, such as 2:4", nm)
+		}
+		t := prune.NM(n, mm)
+		if err := t.Validate(); err != nil {
+			return t, usagef("--nm %s: %v", nm, err)
+		}
+		return t, nil
+	case sparsity == -1:
+		return prune.Target{}, usagef("give --sparsity P (in [0, 1)) or --nm N:M")
+	}
+	t := prune.Unstructured(sparsity)
+	if err := t.Validate(); err != nil || sparsity < 0 {
+		return t, usagef("--sparsity %g: must be in [0, 1)", sparsity)
+	}
+	return t, nil
+}
+
+// outputType resolves --type against the model's weights.
+func outputType(name string, lm *loaded) (gguf.Type, error) {
+	if strings.EqualFold(name, "KEEP") {
+		// The type most of the block matrices have, if it keeps zeros.
+		counts := map[gguf.Type]int{}
+		for _, b := range lm.model.Blocks {
+			for _, l := range b.Linears() {
+				if t, ok := lm.file.Tensor(l.Name); ok {
+					counts[t.Type]++
+				}
+			}
+		}
+		best, n := gguf.F16, 0
+		for t, c := range counts {
+			if c > n {
+				best, n = t, c
+			}
+		}
+		switch best {
+		case gguf.F32, gguf.F16, gguf.BF16, gguf.Q8_0, gguf.Q4_0:
+			return best, nil
+		}
+		return gguf.F16, nil
+	}
+	t, err := gguf.ParseType(name)
+	if err != nil {
+		return 0, usagef("--type %q: must be KEEP, F32, F16, BF16, Q8_0 or Q4_0", name)
+	}
+	switch t {
+	case gguf.F32, gguf.F16, gguf.BF16, gguf.Q8_0, gguf.Q4_0:
+		return t, nil
+	}
+	return 0, usagef("--type %s does not keep pruned weights exactly zero; use F32, F16, BF16, Q8_0 or Q4_0", t)
+}
+
+func printPruneSummary(w interface{ Write([]byte) (int, error) }, res *prune.Result) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "block\tsparsity\trel. error\ttime\t")
+	var z, n int64
+	for _, r := range res.Blocks {
+		fmt.Fprintf(tw, "%d\t%.4f\t%.4f\t%.1fs\t\n", r.Block, r.Sparsity(), r.RelError, r.Duration.Seconds())
+		z += r.Zeros
+		n += r.Weights
+	}
+	fmt.Fprintf(tw, "all\t%.4f\t\t\t\n", float64(z)/float64(max(n, 1)))
+	tw.Flush()
+}
