@@ -244,18 +244,24 @@ func pruneLinear(m *runtime.Model, lin *runtime.Linear, st *Stats, cfg Config) (
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", lin.Name, err)
 	}
-	data := make([]byte, cfg.Type.RowBytes(rows*cols))
-	if err := gguf.Quantize(cfg.Type, w, data); err != nil {
+	// Rows that do not fill whole blocks of a quantized type (stories260K's
+	// 172-wide ffn_down) are stored as F16 instead.
+	typ := cfg.Type
+	if cols%typ.BlockSize() != 0 {
+		typ = gguf.F16
+	}
+	data := make([]byte, typ.RowBytes(rows*cols))
+	if err := gguf.Quantize(typ, w, data); err != nil {
 		return nil, fmt.Errorf("%s: %w", lin.Name, err)
 	}
 	// The model now runs on exactly what is stored.
-	mat, err := runtime.NewDense(cfg.Type, data, rows, cols, m.Impl)
+	mat, err := runtime.NewDense(typ, data, rows, cols, m.Impl)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", lin.Name, err)
 	}
 	lin.W = mat
-	if err := gguf.Dequantize(cfg.Type, data, w); err != nil {
+	if err := gguf.Dequantize(typ, data, w); err != nil {
 		return nil, err
 	}
-	return &TensorResult{Name: lin.Name, Rows: rows, Cols: cols, Type: cfg.Type, Data: data, Zeros: int64(CountZeros(w))}, nil
+	return &TensorResult{Name: lin.Name, Rows: rows, Cols: cols, Type: typ, Data: data, Zeros: int64(CountZeros(w))}, nil
 }

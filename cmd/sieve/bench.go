@@ -188,4 +188,3 @@ func printBench(w io.Writer, rows []benchRow) {
 	}
 	tw.Flush()
 }
-
