@@ -62,9 +62,13 @@ func DefaultSparseGPTOptions() SparseGPTOptions {
 //     lower Cholesky factor of P·H·P): one gonum Cholesky and one triangular
 //     inverse, half the flops of the reference's three steps, no explicit
 //     H⁻¹. The two agree to float64 rounding (~1e-13 relative; the tests
-//     compare with the literal three-step gonum/mat computation). A failed
+//     compare with the literal three-step gonum/mat computation). The
+//     Cholesky factorization is gonum's (lapack64.Potrf); the triangular
+//     inverse is LAPACK's blocked dtrtri on gonum's BLAS with its panel
+//     updates spread over goroutines (see trtriLower). A failed
 //     factorization (H + damping not positive definite) is an error that
-//     suggests a larger PercDamp.
+//     suggests a larger PercDamp. Steps 1–3 depend on H only and can be
+//     shared by layers with the same input: see [SparseGPTFactor].
 //  4. For each block of B columns [b, e) (the last one may be narrower),
 //     with W1 = W[:, b:e] including all updates so far and U1 = U[b:e, b:e]:
 //     - unstructured: one mask for the whole block, jointly over ALL rows:
@@ -85,45 +89,56 @@ func DefaultSparseGPTOptions() SparseGPTOptions {
 // run in parallel over rows and the lazy update accumulates every element
 // in a fixed order, so the result does not depend on the number of threads.
 func SparseGPT(w []float32, rows, cols int, h []float64, t Target, opts *SparseGPTOptions) (Mask, error) {
-	o := DefaultSparseGPTOptions()
-	if opts != nil {
-		o = *opts
-		if o.BlockSize == 0 {
-			o.BlockSize = 128
-		}
-	}
 	if err := t.ValidateFor(cols); err != nil {
 		return nil, err
 	}
 	if err := checkShape(len(w), rows, cols); err != nil {
 		return nil, err
 	}
+	if _, err := sparseGPTOpts(opts, t); err != nil {
+		return nil, err
+	}
+	f, err := NewSparseGPTFactor(h, cols, opts)
+	if err != nil {
+		return nil, err
+	}
+	return f.Prune(w, rows, t, opts)
+}
+
+// SparseGPTFactor is what SparseGPT derives from H alone (steps 1–3 of
+// [SparseGPT]: the dead columns and U). Linear layers that read the same
+// input activations share H — q/k/v, and gate/up, in a LLaMA block — so
+// one factor can prune all of them, which saves the O(cols³)
+// factorization for all but the first. A factor is read-only after
+// construction and safe for concurrent Prune calls.
+type SparseGPTFactor struct {
+	cols int
+	dead []bool
+	u    []float64 // cols×cols row-major, upper triangle = U
+}
+
+// NewSparseGPTFactor runs steps 1–3 of [SparseGPT] on the cols×cols H (see
+// [SparseGPT] for what H must hold; it is not modified). It uses
+// opts.PercDamp and opts.Workers; nil means [DefaultSparseGPTOptions].
+func NewSparseGPTFactor(h []float64, cols int, opts *SparseGPTOptions) (*SparseGPTFactor, error) {
+	o, err := sparseGPTOpts(opts, Target{})
+	if err != nil {
+		return nil, err
+	}
 	n := cols
-	if len(h) != n*n {
+	if n < 0 || len(h) != n*n {
 		return nil, fmt.Errorf("prune: sparsegpt: H has %d elements, want %d×%d", len(h), n, n)
 	}
-	if o.BlockSize < 0 {
-		return nil, fmt.Errorf("prune: sparsegpt: negative block size %d", o.BlockSize)
+	f := &SparseGPTFactor{cols: n, dead: make([]bool, n), u: make([]float64, n*n)}
+	if n == 0 {
+		return f, nil
 	}
-	if t.Structured() && o.BlockSize%t.M != 0 {
-		return nil, fmt.Errorf("prune: sparsegpt: block size %d is not a multiple of M = %d", o.BlockSize, t.M)
-	}
-	if !(o.PercDamp >= 0) || math.IsInf(o.PercDamp, 0) {
-		return nil, fmt.Errorf("prune: sparsegpt: damping %v must be finite and ≥ 0", o.PercDamp)
-	}
-	mask := make(Mask, len(w))
-	if n == 0 || rows == 0 {
-		return mask, nil
-	}
-
-	// Steps 1–3.
-	dead := make([]bool, n)
-	u := make([]float64, n*n)
+	u := f.u
 	copy(u, h)
 	var diagSum float64
 	for j := 0; j < n; j++ {
 		if u[j*n+j] == 0 {
-			dead[j] = true
+			f.dead[j] = true
 			u[j*n+j] = 1
 		}
 		diagSum += u[j*n+j]
@@ -132,9 +147,35 @@ func SparseGPT(w []float32, rows, cols int, h []float64, t Target, opts *SparseG
 	for j := 0; j < n; j++ {
 		u[j*n+j] += damp
 	}
-	if err := upperInvChol(u, n); err != nil {
+	if err := upperInvChol(u, n, o.Workers); err != nil {
 		return nil, fmt.Errorf("prune: sparsegpt: %w: H + %g·mean(diag H)·I is not positive definite; increase the damping (PercDamp, reference default 0.01) or use more calibration data", err, o.PercDamp)
 	}
+	return f, nil
+}
+
+// Cols returns the number of input columns the factor was built for.
+func (f *SparseGPTFactor) Cols() int { return f.cols }
+
+// Prune runs step 4 of [SparseGPT] on the row-major rows×Cols() matrix w in
+// place and returns the mask (see [SparseGPT]). It uses opts.BlockSize and
+// opts.Workers; nil means [DefaultSparseGPTOptions].
+func (f *SparseGPTFactor) Prune(w []float32, rows int, t Target, opts *SparseGPTOptions) (Mask, error) {
+	n := f.cols
+	if err := t.ValidateFor(n); err != nil {
+		return nil, err
+	}
+	if err := checkShape(len(w), rows, n); err != nil {
+		return nil, err
+	}
+	o, err := sparseGPTOpts(opts, t)
+	if err != nil {
+		return nil, err
+	}
+	mask := make(Mask, len(w))
+	if n == 0 || rows == 0 {
+		return mask, nil
+	}
+	u, dead := f.u, f.dead
 
 	// Working copy.
 	W := make([]float64, len(w))
@@ -145,7 +186,6 @@ func SparseGPT(w []float32, rows, cols int, h []float64, t Target, opts *SparseG
 			}
 		}
 	}
-
 	B := o.BlockSize
 	E := make([]float64, rows*B)
 	var scores []float32
@@ -246,6 +286,28 @@ func SparseGPT(w []float32, rows, cols int, h []float64, t Target, opts *SparseG
 	return mask, nil
 }
 
+// sparseGPTOpts resolves opts (nil → defaults, BlockSize 0 → 128) and
+// checks them against t.
+func sparseGPTOpts(opts *SparseGPTOptions, t Target) (SparseGPTOptions, error) {
+	o := DefaultSparseGPTOptions()
+	if opts != nil {
+		o = *opts
+		if o.BlockSize == 0 {
+			o.BlockSize = 128
+		}
+	}
+	if o.BlockSize < 0 {
+		return o, fmt.Errorf("prune: sparsegpt: negative block size %d", o.BlockSize)
+	}
+	if t.Structured() && o.BlockSize%t.M != 0 {
+		return o, fmt.Errorf("prune: sparsegpt: block size %d is not a multiple of M = %d", o.BlockSize, t.M)
+	}
+	if !(o.PercDamp >= 0) || math.IsInf(o.PercDamp, 0) {
+		return o, fmt.Errorf("prune: sparsegpt: damping %v must be finite and ≥ 0", o.PercDamp)
+	}
+	return o, nil
+}
+
 // upperInvChol replaces the symmetric positive definite n×n row-major
 // matrix a (only its upper triangle is read) by U, the upper Cholesky factor
 // of a⁻¹ (a⁻¹ = UᵀU), in its upper triangle; the strict lower triangle is
@@ -255,14 +317,45 @@ func SparseGPT(w []float32, rows, cols int, h []float64, t Target, opts *SparseG
 // P·V·P is the lower Cholesky factor of P·a·P. Reversing both indices of a
 // row-major n×n matrix is reversing its n² elements, so: reverse, factor the
 // lower triangle, invert it in place, reverse back.
-func upperInvChol(a []float64, n int) error {
+func upperInvChol(a []float64, n, workers int) error {
 	slices.Reverse(a) // upper triangle of a → lower triangle of P·a·P
 	if _, ok := lapack64.Potrf(blas64.Symmetric{Uplo: blas.Lower, N: n, Stride: n, Data: a}); !ok {
 		return fmt.Errorf("Cholesky factorization failed")
 	}
-	if ok := lapack64.Trtri(blas64.Triangular{Uplo: blas.Lower, Diag: blas.NonUnit, N: n, Stride: n, Data: a}); !ok {
+	if !trtriLower(a, n, workers) {
 		return fmt.Errorf("Cholesky factor is singular")
 	}
 	slices.Reverse(a)
 	return nil
+}
+
+// trtriLower inverts the lower-triangular n×n row-major matrix a in place
+// (the strict upper triangle is not referenced). It is LAPACK's blocked
+// dtrtri for a lower triangle (block columns from the last to the first:
+// panel := X22·panel, panel := −panel·L11⁻¹, invert L11) built from gonum's
+// BLAS, with the two panel updates split over goroutines: the triangular
+// multiply by column chunks, the triangular solve by row chunks. Columns
+// (rows) of those updates are computed independently of each other and
+// the partition is fixed, so the result does not depend on the number of
+// workers. gonum's own Dtrtri runs on one core.
+func trtriLower(a []float64, n, workers int) bool {
+	const nb, colChunk, rowChunk = 128, 64, 64
+	bi := blas64.Implementation()
+	for j := ((n - 1) / nb) * nb; j >= 0; j -= nb {
+		jb := min(nb, n-j)
+		if m := n - j - jb; m > 0 {
+			x22 := a[(j+jb)*n+j+jb:]
+			panel := (j+jb)*n + j
+			parallelRows(jb, colChunk, workers, func(c0, c1 int) {
+				bi.Dtrmm(blas.Left, blas.Lower, blas.NoTrans, blas.NonUnit, m, c1-c0, 1, x22, n, a[panel+c0:], n)
+			})
+			parallelRows(m, rowChunk, workers, func(r0, r1 int) {
+				bi.Dtrsm(blas.Right, blas.Lower, blas.NoTrans, blas.NonUnit, r1-r0, jb, -1, a[j*n+j:], n, a[panel+r0*n:], n)
+			})
+		}
+		if !lapack64.Trtri(blas64.Triangular{Uplo: blas.Lower, Diag: blas.NonUnit, N: jb, Stride: n, Data: a[j*n+j:]}) {
+			return false
+		}
+	}
+	return true
 }

@@ -11,6 +11,9 @@ import (
 	"strings"
 	"testing"
 
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/lapack/lapack64"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -232,7 +235,7 @@ func TestUpperInvCholMatchesLiteral(t *testing.T) {
 	c := correlatedCalib(r, 4, 100, 150, 20, 0.3)
 	n := c.cols
 	u := slices.Clone(c.h)
-	upperInvChol(u, n)
+	upperInvChol(u, n, 0)
 	H := mat.NewSymDense(n, slices.Clone(c.h))
 	var ch, ch2 mat.Cholesky
 	if !ch.Factorize(H) {
@@ -509,7 +512,7 @@ func BenchmarkSparseGPT(b *testing.B) {
 		b.Run(fmt.Sprintf("factor_%d", s.cols), func(b *testing.B) {
 			for range b.N {
 				u := slices.Clone(h)
-				if err := upperInvChol(u, s.cols); err != nil {
+				if err := upperInvChol(u, s.cols, 0); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -524,5 +527,71 @@ func BenchmarkSparseGPT(b *testing.B) {
 				}
 			})
 		}
+	}
+}
+
+func TestTrtriLowerMatchesGonum(t *testing.T) {
+	r := rand.New(rand.NewSource(15))
+	for _, n := range []int{1, 5, 128, 129, 300, 640} {
+		a := make([]float64, n*n)
+		for i := 0; i < n; i++ {
+			for j := 0; j < i; j++ {
+				a[i*n+j] = r.NormFloat64() / math.Sqrt(float64(n))
+			}
+			a[i*n+i] = 1 + r.Float64()
+		}
+		want := slices.Clone(a)
+		lapack64.Trtri(blas64.Triangular{Uplo: blas.Lower, Diag: blas.NonUnit, N: n, Stride: n, Data: want})
+		var ref []float64
+		for _, workers := range []int{1, 3} {
+			got := slices.Clone(a)
+			if !trtriLower(got, n, workers) {
+				t.Fatal("singular")
+			}
+			var md, mv float64
+			for i := 0; i < n; i++ {
+				for j := 0; j <= i; j++ {
+					md = max(md, math.Abs(got[i*n+j]-want[i*n+j]))
+					mv = max(mv, math.Abs(want[i*n+j]))
+				}
+			}
+			if md > 1e-12*mv {
+				t.Fatalf("n=%d: max diff %g (max %g)", n, md, mv)
+			}
+			if ref != nil && !slices.Equal(ref, got) {
+				t.Fatalf("n=%d: result depends on the number of workers", n)
+			}
+			ref = got
+		}
+	}
+}
+
+func TestSparseGPTSharedFactor(t *testing.T) {
+	r := rand.New(rand.NewSource(16))
+	cols := 192
+	c := correlatedCalib(r, 2, 200, cols, 50, 0.3)
+	f, err := NewSparseGPTFactor(c.h, cols, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, rows := range []int{10, 33} {
+		for _, tg := range []Target{Unstructured(0.6), NM(2, 4)} {
+			w := randWeights(r, rows, cols)
+			a, b := slices.Clone(w), slices.Clone(w)
+			ma, err := SparseGPT(a, rows, cols, c.h, tg, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			mb, err := f.Prune(b, rows, tg, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(ma, mb) || !slices.Equal(a, b) {
+				t.Fatalf("rows %d %v: shared factor differs from SparseGPT", rows, tg)
+			}
+		}
+	}
+	if _, err := f.Prune(make([]float32, 10*cols+1), 10, Unstructured(0.5), nil); err == nil {
+		t.Error("wrong shape accepted")
 	}
 }
