@@ -84,6 +84,11 @@ func DefaultSparseGPTOptions() SparseGPTOptions {
 //     w if kept), W1[:, j:] −= err·U1[j, j:], the column becomes q.
 //     - lazy batch update of the later columns: W[:, e:] −= Err·U[b:e, e:].
 //
+// Dead-column weights are zero on return; the mask covers them whenever the
+// selection picked them (always for unstructured targets, where their score
+// 0 is ≤ every threshold; for N:M unless a group has more than N dead
+// columns).
+//
 // The working matrix, U and all updates are float64 (the reference is
 // float32 throughout); only the mask scores are float32. The per-row loops
 // run in parallel over rows and the lazy update accumulates every element
