@@ -16,5 +16,17 @@
 // [PackQ4]) shared by every implementation; activations are quantized once per
 // matrix multiplication by [Impl.QuantizeQ8].
 //
+// Implementations ([Impls], [Lookup]):
+//
+//	ref   pure Go, every platform and build (the oracle of the tests)
+//	avx2  amd64 with AVX2+FMA+F16C: every kernel in assembly
+//	      (GEMV: 4 rows × 16 columns per pass, software prefetch;
+//	      GEMM: 4-row × 3-token FMA micro-kernel over 512-column chunks
+//	      for F32/F16, 8-row × 4-token vpmaddubsw kernels for Q8_0/Q4_0)
+//	neon  arm64: F32/F16 GEMV+GEMM and QuantizeQ8 in NEON; with the
+//	      dotprod extension (SDOT) also Q8_0/Q4_0 GEMV, and GEMM as one
+//	      GEMV pass per token; without dotprod the quantized products use
+//	      the reference
+//
 // The build tag purego turns all assembly off.
 package asm
