@@ -33,14 +33,16 @@ func MagnitudeMask(w []float32, rows, cols int, t Target) (Mask, error) {
 		return mask, nil
 	}
 	if t.Structured() {
-		scores := make([]float32, cols)
-		q := make([]topkPair, t.M)
-		for i := 0; i < rows; i++ {
-			for j, v := range w[i*cols : (i+1)*cols] {
-				scores[j] = abs32(v)
+		parallelRows(rows, 64, 0, func(lo, hi int) {
+			scores := make([]float32, cols)
+			q := make([]topkPair, t.M)
+			for i := lo; i < hi; i++ {
+				for j, v := range w[i*cols : (i+1)*cols] {
+					scores[j] = abs32(v)
+				}
+				nmSmallest(scores, t.N, t.M, mask[i*cols:(i+1)*cols], q)
 			}
-			nmSmallest(scores, t.N, t.M, mask[i*cols:(i+1)*cols], q)
-		}
+		})
 		return mask, nil
 	}
 	k := pyIntMul(len(w), t.Ratio)
@@ -91,14 +93,16 @@ func MagnitudeRowMask(w []float32, rows, cols int, ratio float64) (Mask, error) 
 	}
 	mask := make(Mask, len(w))
 	k := pyIntMul(cols, ratio)
-	scores := make([]float32, cols)
-	keys := make([]uint64, cols)
-	for i := 0; i < rows; i++ {
-		for j, v := range w[i*cols : (i+1)*cols] {
-			scores[j] = abs32(v)
+	parallelRows(rows, 64, 0, func(lo, hi int) {
+		scores := make([]float32, cols)
+		keys := make([]uint64, cols)
+		for i := lo; i < hi; i++ {
+			for j, v := range w[i*cols : (i+1)*cols] {
+				scores[j] = abs32(v)
+			}
+			smallestStable(scores, k, mask[i*cols:(i+1)*cols], keys)
 		}
-		smallestStable(scores, k, mask[i*cols:(i+1)*cols], keys)
-	}
+	})
 	return mask, nil
 }
 
