@@ -595,3 +595,177 @@ func TestSparseGPTSharedFactor(t *testing.T) {
 		t.Error("wrong shape accepted")
 	}
 }
+
+// sparseGPTFloat32 emulates the reference's numerics: every step in float32
+// (H, Cholesky, cholesky_inverse, the second Cholesky, the block loop), with
+// naive loop orders instead of cuSOLVER's/cuBLAS's.
+func sparseGPTFloat32(w []float32, rows, cols int, h []float64, t Target, B int, percdamp float32) (Mask, bool) {
+	n := cols
+	H := make([]float32, n*n)
+	for i := range H {
+		H[i] = float32(h[i])
+	}
+	W := slices.Clone(w)
+	var tr float32
+	for j := 0; j < n; j++ {
+		if H[j*n+j] == 0 {
+			H[j*n+j] = 1
+			for i := 0; i < rows; i++ {
+				W[i*n+j] = 0
+			}
+		}
+	}
+	for j := 0; j < n; j++ {
+		tr += H[j*n+j]
+	}
+	damp := percdamp * (tr / float32(n))
+	for j := 0; j < n; j++ {
+		H[j*n+j] += damp
+	}
+	// lower Cholesky in place: H = L Lᵀ
+	chol := func(a []float32) bool {
+		for j := 0; j < n; j++ {
+			s := a[j*n+j]
+			for k := 0; k < j; k++ {
+				s -= a[j*n+k] * a[j*n+k]
+			}
+			if !(s > 0) {
+				return false
+			}
+			d := float32(math.Sqrt(float64(s)))
+			a[j*n+j] = d
+			for i := j + 1; i < n; i++ {
+				s := a[i*n+j]
+				for k := 0; k < j; k++ {
+					s -= a[i*n+k] * a[j*n+k]
+				}
+				a[i*n+j] = s / d
+			}
+		}
+		for i := 0; i < n; i++ {
+			for j := i + 1; j < n; j++ {
+				a[i*n+j] = 0
+			}
+		}
+		return true
+	}
+	if !chol(H) {
+		return nil, false
+	}
+	// Linv (lower), then Hinv = Linvᵀ Linv
+	Li := make([]float32, n*n)
+	for c := 0; c < n; c++ {
+		for i := c; i < n; i++ {
+			var s float32
+			if i == c {
+				s = 1
+			}
+			for k := c; k < i; k++ {
+				s -= H[i*n+k] * Li[k*n+c]
+			}
+			Li[i*n+c] = s / H[i*n+i]
+		}
+	}
+	Hi := make([]float32, n*n)
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			var s float32
+			for k := max(i, j); k < n; k++ {
+				s += Li[k*n+i] * Li[k*n+j]
+			}
+			Hi[i*n+j] = s
+		}
+	}
+	// upper Cholesky of Hi: Hi = UᵀU, U = Lᵀ of the lower factor
+	if !chol(Hi) {
+		return nil, false
+	}
+	U := func(i, j int) float32 { return Hi[j*n+i] }
+	mask := make(Mask, rows*n)
+	for b := 0; b < n; b += B {
+		e := min(b+B, n)
+		cnt := e - b
+		E := make([]float32, rows*cnt)
+		sc := func(x, d float32) float32 { return x * x / (d * d) }
+		if !t.Structured() {
+			all := make([]float32, 0, rows*cnt)
+			for i := 0; i < rows; i++ {
+				for j := 0; j < cnt; j++ {
+					all = append(all, sc(W[i*n+b+j], U(b+j, b+j)))
+				}
+			}
+			s := slices.Clone(all)
+			slices.Sort(s)
+			thr := s[int(float64(len(all))*t.Ratio)]
+			for i := 0; i < rows; i++ {
+				for j := 0; j < cnt; j++ {
+					mask[i*n+b+j] = all[i*cnt+j] <= thr
+				}
+			}
+		}
+		q := make([]topkPair, max(t.M, 1))
+		gs := make([]float32, max(t.M, 1))
+		for i := 0; i < rows; i++ {
+			for j := 0; j < cnt; j++ {
+				if t.Structured() && j%t.M == 0 {
+					for jj := range gs {
+						gs[jj] = sc(W[i*n+b+j+jj], U(b+j+jj, b+j+jj))
+					}
+					nmSmallest(gs, t.N, t.M, mask[i*n+b+j:i*n+b+j+t.M], q)
+				}
+				if !mask[i*n+b+j] {
+					continue
+				}
+				err := W[i*n+b+j] / U(b+j, b+j)
+				for k := j; k < cnt; k++ {
+					W[i*n+b+k] -= err * U(b+j, b+k)
+				}
+				W[i*n+b+j] = 0
+				E[i*cnt+j] = err
+			}
+			for c := e; c < n; c++ {
+				var s float32
+				for k := 0; k < cnt; k++ {
+					s += E[i*cnt+k] * U(b+k, c)
+				}
+				W[i*n+c] -= s
+			}
+		}
+	}
+	return mask, true
+}
+
+// The float64 implementation and a float32 emulation of the reference must
+// agree on all but a tiny fraction of the mask (the acceptance bar for
+// matching the reference is 0.5%).
+func TestSparseGPTAgreesWithFloat32Emulation(t *testing.T) {
+	r := rand.New(rand.NewSource(17))
+	rows, cols := 128, 512
+	for ci, c := range []*calib{
+		correlatedCalib(r, 8, 256, cols, 96, 0.3),
+		correlatedCalib(r, 8, 256, cols, 24, 0.02), // ill-conditioned: damping dominates
+	} {
+		for _, tg := range []Target{Unstructured(0.5), NM(2, 4), Unstructured(0.7)} {
+			w := randWeights(r, rows, cols)
+			m32, ok := sparseGPTFloat32(w, rows, cols, c.h, tg, 128, 0.01)
+			if !ok {
+				t.Fatal("float32 Cholesky failed")
+			}
+			m64, err := SparseGPT(slices.Clone(w), rows, cols, c.h, tg, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			diff := 0
+			for i := range m64 {
+				if m64[i] != m32[i] {
+					diff++
+				}
+			}
+			frac := float64(diff) / float64(len(m64))
+			t.Logf("calib %d %v: %d of %d mask entries differ (%.4f%%)", ci, tg, diff, len(m64), 100*frac)
+			if frac > 0.005 {
+				t.Errorf("calib %d %v: %.3f%% of the mask differs from the float32 emulation", ci, tg, 100*frac)
+			}
+		}
+	}
+}
