@@ -163,8 +163,24 @@ func Run(ctx context.Context, m *runtime.Model, pool *runtime.Pool, windows [][]
 		rep := BlockReport{Block: l}
 		streams := []runtime.Stream{runtime.StreamAttnIn, runtime.StreamAttnIn, runtime.StreamAttnIn, runtime.StreamAttnOut,
 			runtime.StreamFFNIn, runtime.StreamFFNIn, runtime.StreamFFNDown}
+		// SparseGPT factorizes each stream's Hessian once for the matrices
+		// that read it (q, k, v share one; gate and up share one).
+		var factors [4]*SparseGPTFactor
 		for i, lin := range b.Linears() {
-			tr, err := pruneLinear(m, lin, stats[streams[i]], cfg)
+			var fac *SparseGPTFactor
+			if cfg.Method == MethodSparseGPT {
+				s := streams[i]
+				if factors[s] == nil {
+					o := cfg.SparseGPT
+					f, err := NewSparseGPTFactor(stats[s].Hessian(), lin.In(), &o)
+					if err != nil {
+						return nil, fmt.Errorf("%s: %w", lin.Name, err)
+					}
+					factors[s] = f
+				}
+				fac = factors[s]
+			}
+			tr, err := pruneLinear(m, lin, stats[streams[i]], fac, cfg)
 			if err != nil {
 				return nil, err
 			}
@@ -213,7 +229,7 @@ func zeroPreserving(t gguf.Type) bool {
 
 // pruneLinear prunes one matrix from its original values, stores it in
 // cfg.Type and swaps the model's weight for the stored one.
-func pruneLinear(m *runtime.Model, lin *runtime.Linear, st *Stats, cfg Config) (*TensorResult, error) {
+func pruneLinear(m *runtime.Model, lin *runtime.Linear, st *Stats, fac *SparseGPTFactor, cfg Config) (*TensorResult, error) {
 	rows, cols := lin.Out(), lin.In()
 	ti, ok := m.File.Tensor(lin.Name)
 	if !ok {
@@ -237,7 +253,7 @@ func pruneLinear(m *runtime.Model, lin *runtime.Linear, st *Stats, cfg Config) (
 		_, err = Wanda(w, rows, cols, st.ScalerRow(), cfg.Target)
 	case MethodSparseGPT:
 		o := cfg.SparseGPT
-		_, err = SparseGPT(w, rows, cols, st.Hessian(), cfg.Target, &o)
+		_, err = fac.Prune(w, rows, cfg.Target, &o)
 	default:
 		err = fmt.Errorf("unknown method %q", cfg.Method)
 	}
