@@ -1,0 +1,59 @@
+package main
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/sieve-llm/sieve/internal/testfiles"
+)
+
+func TestSynthThenBench(t *testing.T) {
+	dir := t.TempDir()
+	for _, typ := range []string{"F16", "Q8_0", "Q4_0"} {
+		out := filepath.Join(dir, typ+".gguf")
+		if _, _, err := sieve(t, "synth", "-o", out, "--dim", "64", "--ffn", "128", "--layers", "2", "--heads", "4", "--kv-heads", "2", "--vocab", "300", "--type", typ); err != nil {
+			t.Fatal(err)
+		}
+		js, _, err := sieve(t, "inspect", "--json", "--no-scan", out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var r inspectReport
+		json.Unmarshal([]byte(js), &r)
+		if r.VocabSize != 300 || len(r.Tensors) != 2+9*2+1 || r.Totals[0].Type != typ {
+			t.Fatalf("%s: vocab %d, %d tensors, totals %+v", typ, r.VocabSize, len(r.Tensors), r.Totals)
+		}
+		// Runs, and benches as a table with both tests.
+		if _, _, err := sieve(t, "run", out, "-n", "5", "--temp", "0"); err != nil {
+			t.Fatal(err)
+		}
+		table, _, err := sieve(t, "bench", out, "-p", "16", "-n", "8", "-r", "2")
+		if err != nil || !strings.Contains(table, "pp16") || !strings.Contains(table, "tg8") || !strings.Contains(table, " ± ") {
+			t.Fatalf("bench: %v\n%s", err, table)
+		}
+	}
+	// A named shape with a donor tokenizer takes the donor's vocabulary.
+	if _, _, err := sieve(t, "synth", "-o", filepath.Join(dir, "q.gguf"), "--shape", "qwen2.5-0.5b", "--layers", "1", "--dim", "64", "--ffn", "64", "--heads", "2", "--kv-heads", "1",
+		"--tokenizer-from", testfiles.Path("models/stories260K.gguf"), "--type", "F32"); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"synth", "--shape", "tinyllama-1.1b"}, "-o"},
+		{[]string{"synth", "-o", filepath.Join(dir, "x.gguf"), "--shape", "gpt-5"}, "--shape"},
+		{[]string{"synth", "-o", filepath.Join(dir, "x.gguf"), "--shape", "tinyllama-1.1b", "--type", "Q4_K"}, "--type"},
+		{[]string{"synth", "-o", filepath.Join(dir, "x.gguf"), "--dim", "64"}, "--shape"},
+		{[]string{"synth", "-o", filepath.Join(dir, "x.gguf"), "--dim", "48", "--ffn", "64", "--layers", "1", "--heads", "2", "--vocab", "300", "--type", "Q8_0"}, "multiple of 32"},
+		{[]string{"bench", filepath.Join(dir, "F16.gguf"), "-r", "0"}, "-r"},
+		{[]string{"bench", filepath.Join(dir, "F16.gguf"), "-p", "0", "-n", "0"}, "nothing"},
+		{[]string{"bench"}, "missing"},
+	} {
+		if _, _, err := sieve(t, c.args...); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%v: err = %v, want it to mention %q", c.args, err, c.want)
+		}
+	}
+}
