@@ -1,7 +1,7 @@
 package asm_test
 
 import (
-	"runtime"
+	goruntime "runtime"
 	"strings"
 	"testing"
 
@@ -20,11 +20,11 @@ func TestImpls(t *testing.T) {
 		t.Errorf("Ref().Name = %q", asm.Ref().Name)
 	}
 	if len(all) == 1 {
-		t.Skipf("no SIMD implementation on this CPU/build (%s); only the reference was tested", runtime.GOARCH)
+		t.Skipf("no SIMD implementation on this CPU/build (%s); only the reference was tested", goruntime.GOARCH)
 	}
-	want := map[string]string{"amd64": "avx2", "arm64": "neon"}[runtime.GOARCH]
+	want := map[string]string{"amd64": "avx2", "arm64": "neon"}[goruntime.GOARCH]
 	if all[0].Name != want {
-		t.Errorf("Best() = %q on %s, want %q", all[0].Name, runtime.GOARCH, want)
+		t.Errorf("Best() = %q on %s, want %q", all[0].Name, goruntime.GOARCH, want)
 	}
 }
 
@@ -46,10 +46,10 @@ func TestLookup(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "ref") || !strings.Contains(err.Error(), "unknown") {
 		t.Errorf(`Lookup("sse9") error = %v; want an "unknown" error listing the available names`, err)
 	}
-	other := map[string]string{"amd64": "neon", "arm64": "avx2"}[runtime.GOARCH]
+	other := map[string]string{"amd64": "neon", "arm64": "avx2"}[goruntime.GOARCH]
 	if other != "" {
 		if _, err := asm.Lookup(other); err == nil || !strings.Contains(err.Error(), "not supported") {
-			t.Errorf("Lookup(%q) on %s: error = %v, want a not-supported error", other, runtime.GOARCH, err)
+			t.Errorf("Lookup(%q) on %s: error = %v, want a not-supported error", other, goruntime.GOARCH, err)
 		}
 	}
 }

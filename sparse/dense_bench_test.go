@@ -4,7 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math/rand/v2"
-	"runtime"
+	goruntime "runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -120,7 +120,7 @@ type spinWorker struct {
 func newSpinWorker() *spinWorker {
 	w := &spinWorker{}
 	go func() {
-		runtime.LockOSThread()
+		goruntime.LockOSThread()
 		var last uint64
 		for !w.stop.Load() {
 			if s := w.seq.Load(); s != last {
