@@ -217,3 +217,27 @@ func TestF16Conversion(t *testing.T) {
 		}
 	}
 }
+
+// Every implementation agrees with the reference to within the summation
+// bound (both differ from the exact sum by at most that much).
+func TestFloatMatchesRef(t *testing.T) {
+	for _, im := range impls(t) {
+		for _, fc := range floatTypes() {
+			rows, cols, n := 13, 1031, 7
+			w, at := fc.gen(11, rows, cols)
+			x := randF32(newRand(12), n*cols)
+			got, want := make([]float32, n*rows), make([]float32, n*rows)
+			gemm(im, got, rows, w, x, rows, cols, n)
+			gemm(asm.Ref(), want, rows, w, x, rows, cols, n)
+			for tk := range n {
+				for r := range rows {
+					_, abs := oracleDot(func(c int) float64 { return at(r, c) }, x[tk*cols:(tk+1)*cols])
+					i := tk*rows + r
+					if math.Abs(float64(got[i]-want[i])) > 4*float64(cols+4)*0x1p-24*abs {
+						t.Fatalf("%s/%s: [%d][%d] = %v, reference %v", im.Name, fc.name, tk, r, got[i], want[i])
+					}
+				}
+			}
+		}
+	}
+}
