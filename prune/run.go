@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/sieve-llm/sieve/gguf"
@@ -45,8 +46,53 @@ type Config struct {
 	// F32, F16, BF16, Q8_0, Q4_0). The block re-run that feeds the next block
 	// sees exactly the stored values.
 	Type gguf.Type
+	// OWL, if set, gives every block its own sparsity from the outlier
+	// distribution of the dense model (an extra dense pass over all blocks
+	// before pruning).
+	OWL *OWLConfig
+	// DSnoT, if set, refines each pruned matrix's mask.
+	DSnoT *DSnoTConfig
 	// Progress, if set, is called after each block.
 	Progress func(done, blocks int, r BlockReport)
+	// OWLProgress, if set, is called after each block of OWL's dense pass.
+	OWLProgress func(done, blocks int)
+}
+
+// OWLConfig holds OWL's hyperparameters: M (the outlier threshold as a
+// multiple of the mean score; reference README 5) and Lambda (the spread of
+// block sparsities: they span 2λ for unstructured targets, λ for N:M).
+type OWLConfig struct {
+	M, Lambda float64
+}
+
+// DSnoTConfig selects DSnoT's mode and which sublayers it refines.
+type DSnoTConfig struct {
+	// Reference runs the reference's exact loop with its exact defaults
+	// (50 cycles, τ = 0.1) whatever the model size; otherwise the cycle
+	// budget and threshold follow each matrix's width and the calibration
+	// length (DSnoTDefaultOptions).
+	Reference bool
+	// Tune, if set, overrides parts of the scale-aware defaults.
+	Tune *DSnoTTuning
+	// Skip lists the sublayers left with their initial mask: any of q, k,
+	// v, o, gate, up, down.
+	Skip []string
+}
+
+// DSnoTTuning overrides DSnoT settings: Cycles > 0 sets the cycle limit,
+// Threshold ≥ 0 the update threshold, PowVar the variance exponent.
+type DSnoTTuning struct {
+	Cycles    int
+	Threshold float64
+	PowVar    float64
+}
+
+// sublayers names the seven matrices in Block.Linears order.
+var sublayers = []string{"q", "k", "v", "o", "gate", "up", "down"}
+
+// needsStats reports whether the run reads activation statistics.
+func (c *Config) needsStats() bool {
+	return c.Method.needsCalibration() || c.OWL != nil || c.DSnoT != nil
 }
 
 // BlockReport summarizes one pruned block.
@@ -74,6 +120,10 @@ type TensorResult struct {
 type Result struct {
 	Blocks  []BlockReport
 	Tensors []TensorResult // in model order: block by block, q k v o gate up down
+	// Targets is each block's target (all equal without OWL).
+	Targets []Target
+	// OWLRatios is each block's outlier ratio in percent (OWL only).
+	OWLRatios []float64
 }
 
 // errSamples bounds how many calibration samples the reconstruction error
@@ -94,8 +144,15 @@ func Run(ctx context.Context, m *runtime.Model, pool *runtime.Pool, windows [][]
 	if !zeroPreserving(cfg.Type) {
 		return nil, fmt.Errorf("--type %s does not keep pruned weights exactly zero; use F32, F16, BF16, Q8_0 or Q4_0", cfg.Type)
 	}
-	if cfg.Method.needsCalibration() && len(windows) == 0 {
-		return nil, fmt.Errorf("method %s needs calibration windows", cfg.Method)
+	if cfg.needsStats() && len(windows) == 0 {
+		return nil, fmt.Errorf("method %s with these options needs calibration windows", cfg.Method)
+	}
+	if cfg.DSnoT != nil {
+		for _, sk := range cfg.DSnoT.Skip {
+			if !slices.Contains(sublayers, sk) {
+				return nil, fmt.Errorf("DSnoT skip %q: sublayers are q, k, v, o, gate, up, down", sk)
+			}
+		}
 	}
 	for _, b := range m.Blocks {
 		for _, l := range b.Linears() {
@@ -109,17 +166,9 @@ func Run(ctx context.Context, m *runtime.Model, pool *runtime.Pool, windows [][]
 	if len(windows) > 0 {
 		seqlen = len(windows[0])
 	}
-	// Block inputs of every sample, updated in place block by block.
-	inps := make([][]float32, len(windows))
 	for s, w := range windows {
 		if len(w) != seqlen {
 			return nil, fmt.Errorf("calibration window %d has %d tokens, the first %d", s, len(w), seqlen)
-		}
-		inps[s] = make([]float32, seqlen*D)
-		for t, id := range w {
-			if err := m.EmbedRow(inps[s][t*D:], id); err != nil {
-				return nil, err
-			}
 		}
 	}
 	var st *runtime.State
@@ -129,9 +178,42 @@ func Run(ctx context.Context, m *runtime.Model, pool *runtime.Pool, windows [][]
 			return nil, err
 		}
 	}
+	res := &Result{}
+	// Block inputs of every sample, updated in place block by block.
+	inps, err := embedWindows(m, windows)
+	if err != nil {
+		return nil, err
+	}
+	res.Targets = make([]Target, len(m.Blocks))
+	for l := range res.Targets {
+		res.Targets[l] = cfg.Target
+	}
+	if cfg.OWL != nil {
+		if res.OWLRatios, err = owlRatios(ctx, m, st, inps, cfg); err != nil {
+			return nil, err
+		}
+		if cfg.Target.Structured() {
+			for l, n := range OWLNM(res.OWLRatios, cfg.Target.N, cfg.Target.M, cfg.OWL.Lambda) {
+				res.Targets[l] = NM(n, cfg.Target.M)
+			}
+		} else {
+			for l, p := range OWLSparsities(res.OWLRatios, cfg.Target.Ratio, cfg.OWL.Lambda) {
+				res.Targets[l] = Unstructured(p)
+			}
+		}
+		for l, t := range res.Targets {
+			if err := t.Validate(); err != nil {
+				return nil, fmt.Errorf("OWL gives block %d the target %s: %w (choose a smaller --owl-lambda)", l, t, err)
+			}
+		}
+		// Pass 2 starts again from the embeddings, as the reference reloads
+		// its calibration data.
+		if inps, err = embedWindows(m, windows); err != nil {
+			return nil, err
+		}
+	}
 	scratch := make([]float32, seqlen*D)
 	dense := make([][]float32, min(errSamples, len(inps)))
-	res := &Result{}
 	for l, b := range m.Blocks {
 		start := time.Now()
 		if err := ctx.Err(); err != nil {
@@ -139,13 +221,12 @@ func Run(ctx context.Context, m *runtime.Model, pool *runtime.Pool, windows [][]
 		}
 		// 1. Dense pass: statistics of the four input streams.
 		var stats [4]*Stats
-		if cfg.Method.needsCalibration() {
-			withH := cfg.Method == MethodSparseGPT
-			stats = [4]*Stats{NewStats(D, withH), NewStats(b.O.In(), withH), NewStats(D, withH), NewStats(b.Down.In(), withH)}
+		if cfg.needsStats() {
+			stats = newBlockStats(b, cfg.Method == MethodSparseGPT)
 			st.Observer = func(layer int, s runtime.Stream, x []float32, n int) { stats[s].Add(x, n, m.Impl) }
 		}
 		for s := range inps {
-			if !cfg.Method.needsCalibration() && s >= len(dense) {
+			if !cfg.needsStats() && s >= len(dense) {
 				break
 			}
 			copy(scratch, inps[s])
@@ -161,15 +242,15 @@ func Run(ctx context.Context, m *runtime.Model, pool *runtime.Pool, windows [][]
 		}
 		// 2. Prune the seven matrices.
 		rep := BlockReport{Block: l}
-		streams := []runtime.Stream{runtime.StreamAttnIn, runtime.StreamAttnIn, runtime.StreamAttnIn, runtime.StreamAttnOut,
-			runtime.StreamFFNIn, runtime.StreamFFNIn, runtime.StreamFFNDown}
+		bcfg := cfg
+		bcfg.Target = res.Targets[l]
 		// SparseGPT factorizes each stream's Hessian once for the matrices
 		// that read it (q, k, v share one; gate and up share one).
 		var factors [4]*SparseGPTFactor
 		for i, lin := range b.Linears() {
+			s := streams[i]
 			var fac *SparseGPTFactor
 			if cfg.Method == MethodSparseGPT {
-				s := streams[i]
 				if factors[s] == nil {
 					o := cfg.SparseGPT
 					f, err := NewSparseGPTFactor(stats[s].Hessian(), lin.In(), &o)
@@ -180,7 +261,7 @@ func Run(ctx context.Context, m *runtime.Model, pool *runtime.Pool, windows [][]
 				}
 				fac = factors[s]
 			}
-			tr, err := pruneLinear(m, lin, stats[streams[i]], fac, cfg)
+			tr, err := pruneLinear(m, lin, sublayers[i], stats[s], fac, bcfg)
 			if err != nil {
 				return nil, err
 			}
@@ -219,6 +300,81 @@ func Run(ctx context.Context, m *runtime.Model, pool *runtime.Pool, windows [][]
 	return res, nil
 }
 
+// streams maps Block.Linears to the stream each reads.
+var streams = []runtime.Stream{runtime.StreamAttnIn, runtime.StreamAttnIn, runtime.StreamAttnIn, runtime.StreamAttnOut,
+	runtime.StreamFFNIn, runtime.StreamFFNIn, runtime.StreamFFNDown}
+
+func newBlockStats(b *runtime.Block, withH bool) [4]*Stats {
+	return [4]*Stats{NewStats(b.Q.In(), withH), NewStats(b.O.In(), withH), NewStats(b.Gate.In(), withH), NewStats(b.Down.In(), withH)}
+}
+
+// embedWindows returns block 0's input for every calibration window.
+func embedWindows(m *runtime.Model, windows [][]int) ([][]float32, error) {
+	inps := make([][]float32, len(windows))
+	for s, w := range windows {
+		inps[s] = make([]float32, len(w)*m.Dim)
+		for t, id := range w {
+			if err := m.EmbedRow(inps[s][t*m.Dim:], id); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return inps, nil
+}
+
+// owlRatios is OWL's pass 1: the dense model runs block by block over the
+// calibration samples (inps is overwritten with each block's dense output),
+// and each block's outlier ratio is taken over the Wanda scores of its seven
+// matrices.
+func owlRatios(ctx context.Context, m *runtime.Model, st *runtime.State, inps [][]float32, cfg Config) ([]float64, error) {
+	ratios := make([]float64, len(m.Blocks))
+	seqlen := st.Context()
+	for l, b := range m.Blocks {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		stats := newBlockStats(b, false)
+		st.Observer = func(layer int, s runtime.Stream, x []float32, n int) { stats[s].Add(x, n, m.Impl) }
+		for s := range inps {
+			if err := st.RunBlock(l, inps[s], seqlen); err != nil {
+				st.Observer = nil
+				return nil, err
+			}
+		}
+		st.Observer = nil
+		var scores [][]float32
+		for i, lin := range b.Linears() {
+			w, err := originalWeights(m, lin)
+			if err != nil {
+				return nil, err
+			}
+			sc, err := WandaScores(w, lin.Out(), lin.In(), stats[streams[i]].ScalerRow())
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", lin.Name, err)
+			}
+			scores = append(scores, sc)
+		}
+		ratios[l] = OutlierRatio(scores, cfg.OWL.M)
+		if cfg.OWLProgress != nil {
+			cfg.OWLProgress(l+1, len(m.Blocks))
+		}
+	}
+	return ratios, nil
+}
+
+// originalWeights decodes a linear layer's weights from the model file.
+func originalWeights(m *runtime.Model, lin *runtime.Linear) ([]float32, error) {
+	ti, ok := m.File.Tensor(lin.Name)
+	if !ok {
+		return nil, fmt.Errorf("tensor %s is not in %s", lin.Name, m.File.Path)
+	}
+	w := make([]float32, lin.Out()*lin.In())
+	if err := gguf.Dequantize(ti.Type, m.File.Data(ti), w); err != nil {
+		return nil, fmt.Errorf("%s: %w", lin.Name, err)
+	}
+	return w, nil
+}
+
 func zeroPreserving(t gguf.Type) bool {
 	switch t {
 	case gguf.F32, gguf.F16, gguf.BF16, gguf.Q8_0, gguf.Q4_0:
@@ -227,38 +383,44 @@ func zeroPreserving(t gguf.Type) bool {
 	return false
 }
 
-// pruneLinear prunes one matrix from its original values, stores it in
-// cfg.Type and swaps the model's weight for the stored one.
-func pruneLinear(m *runtime.Model, lin *runtime.Linear, st *Stats, fac *SparseGPTFactor, cfg Config) (*TensorResult, error) {
+// pruneLinear prunes one matrix from its original values (refining the
+// mask with DSnoT if asked), stores it in cfg.Type and swaps the model's
+// weight for the stored one.
+func pruneLinear(m *runtime.Model, lin *runtime.Linear, sub string, st *Stats, fac *SparseGPTFactor, cfg Config) (*TensorResult, error) {
 	rows, cols := lin.Out(), lin.In()
-	ti, ok := m.File.Tensor(lin.Name)
-	if !ok {
-		return nil, fmt.Errorf("tensor %s is not in %s", lin.Name, m.File.Path)
+	w, err := originalWeights(m, lin)
+	if err != nil {
+		return nil, err
 	}
-	w := make([]float32, rows*cols)
-	if err := gguf.Dequantize(ti.Type, m.File.Data(ti), w); err != nil {
-		return nil, fmt.Errorf("%s: %w", lin.Name, err)
+	var orig []float32
+	if cfg.DSnoT != nil {
+		orig = slices.Clone(w)
 	}
-	var err error
+	var mask Mask
 	switch cfg.Method {
 	case MethodMagnitude:
-		_, err = Magnitude(w, rows, cols, cfg.Target)
+		mask, err = Magnitude(w, rows, cols, cfg.Target)
 	case MethodMagnitudeRow:
 		if cfg.Target.Structured() {
-			_, err = Magnitude(w, rows, cols, cfg.Target) // N:M is per row already
+			mask, err = Magnitude(w, rows, cols, cfg.Target) // N:M is per row already
 		} else {
-			_, err = MagnitudeRow(w, rows, cols, cfg.Target.Ratio)
+			mask, err = MagnitudeRow(w, rows, cols, cfg.Target.Ratio)
 		}
 	case MethodWanda:
-		_, err = Wanda(w, rows, cols, st.ScalerRow(), cfg.Target)
+		mask, err = Wanda(w, rows, cols, st.ScalerRow(), cfg.Target)
 	case MethodSparseGPT:
 		o := cfg.SparseGPT
-		_, err = fac.Prune(w, rows, cfg.Target, &o)
+		mask, err = fac.Prune(w, rows, cfg.Target, &o)
 	default:
 		err = fmt.Errorf("unknown method %q", cfg.Method)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", lin.Name, err)
+	}
+	if d := cfg.DSnoT; d != nil && !slices.Contains(d.Skip, sub) {
+		if err := refine(w, orig, rows, cols, mask, st, cfg); err != nil {
+			return nil, fmt.Errorf("%s: DSnoT: %w", lin.Name, err)
+		}
 	}
 	// Rows that do not fill whole blocks of a quantized type (stories260K's
 	// 172-wide ffn_down) are stored as F16 instead.
@@ -280,4 +442,51 @@ func pruneLinear(m *runtime.Model, lin *runtime.Linear, st *Stats, fac *SparseGP
 		return nil, err
 	}
 	return &TensorResult{Name: lin.Name, Rows: rows, Cols: cols, Type: typ, Data: data, Zeros: int64(CountZeros(w))}, nil
+}
+
+// refine runs DSnoT on a pruned matrix and rewrites w by its new mask:
+// weights it revives get their original value, weights it prunes become 0.
+// For SparseGPT, w holds the reconstruction-updated weights: those are the
+// weights DSnoT's error signal is computed from, with original values at
+// the pruned positions (what a revived weight would be) — the "done right"
+// version of the reference's SparseGPT-initialized DSnoT, whose released
+// code never accumulates a Hessian.
+func refine(w, orig []float32, rows, cols int, mask Mask, st *Stats, cfg Config) error {
+	cur := slices.Clone(w)
+	for i, p := range mask {
+		if p {
+			cur[i] = orig[i]
+		}
+	}
+	mean := make([]float64, cols)
+	variance := make([]float64, cols)
+	for j := range mean {
+		mean[j] = st.Sum[j] / float64(st.Samples)
+		variance[j] = st.WithinVar[j] / float64(st.Tokens)
+	}
+	opts := DSnoTDefaultOptions(cols, st.Tokens, st.Samples)
+	if cfg.DSnoT.Reference {
+		opts = DSnoTReferenceOptions()
+	} else if t := cfg.DSnoT.Tune; t != nil {
+		if t.Cycles > 0 {
+			opts.MaxCycles = t.Cycles
+		}
+		if t.Threshold >= 0 {
+			opts.UpdateThreshold = t.Threshold
+		}
+		opts.PowVarRegrow = t.PowVar
+	}
+	newMask, err := DSnoT(cur, rows, cols, mask, mean, variance, st.ScalerRow(), cfg.Target, opts)
+	if err != nil {
+		return err
+	}
+	for i, p := range newMask {
+		switch {
+		case p:
+			w[i] = 0
+		case mask[i]:
+			w[i] = orig[i] // revived
+		}
+	}
+	return nil
 }

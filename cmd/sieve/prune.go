@@ -32,6 +32,16 @@ func runPrune(ctx context.Context, e *env, args []string) error {
 	typName := fs.String("type", "KEEP", "weight type of the pruned matrices: KEEP (the input's, or F16 if it cannot keep zeros), F32, F16, BF16, Q8_0, Q4_0")
 	damp := fs.Float64("damp", 0.01, "sparsegpt: relative damping of the Hessian diagonal")
 	block := fs.Int("blocksize", 128, "sparsegpt: columns per block")
+	owl := fs.Bool("owl", false, "OWL: give each block its own sparsity from the dense model's outlier distribution")
+	owlM := fs.Float64("owl-m", 5, "OWL: outlier threshold as a multiple of the mean Wanda score")
+	owlLambda := fs.Float64("owl-lambda", 0.08, "OWL: spread of the block sparsities (they span 2λ; λ blocks of N for N:M)")
+	owlReport := fs.String("owl-report", "", "OWL: write a plot of the outlier ratio and chosen sparsity per block to this SVG file")
+	dsnot := fs.Bool("dsnot", false, "DSnoT: refine each pruned matrix's mask, training-free")
+	dsnotRef := fs.Bool("dsnot-reference", false, "DSnoT with the reference code's exact loop and defaults (50 cycles, threshold 0.1), whatever the model size")
+	dsnotCycles := fs.Int("dsnot-cycles", 0, "DSnoT: maximum swaps per row (0: scale-aware default, 50 at LLaMA-7B's width)")
+	dsnotThreshold := fs.Float64("dsnot-threshold", -1, "DSnoT: stop a row once its error signal is below this (-1: scale-aware default, 0.1 for 2048-token windows)")
+	dsnotPow := fs.Float64("dsnot-pow-var", 1, "DSnoT: exponent of the variance in the growing criterion")
+	dsnotSkip := fs.String("dsnot-skip", "", "DSnoT: comma-separated sublayers left with their initial mask (q,k,v,o,gate,up,down; \"mlp\" = gate,up,down, as the reference's default)")
 	force := fs.Bool("force", false, "replace OUT if it exists")
 	mf := addModelFlags(fs)
 	pos, err := parse(fs, args)
@@ -55,9 +65,38 @@ func runPrune(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	needCalib := m == prune.MethodWanda || m == prune.MethodSparseGPT
+	var owlCfg *prune.OWLConfig
+	if *owl {
+		if *owlM <= 0 || *owlLambda < 0 {
+			return usagef("--owl-m %g and --owl-lambda %g: must be > 0 and ≥ 0", *owlM, *owlLambda)
+		}
+		owlCfg = &prune.OWLConfig{M: *owlM, Lambda: *owlLambda}
+	} else if *owlReport != "" {
+		return usagef("--owl-report needs --owl")
+	}
+	var dsnotCfg *prune.DSnoTConfig
+	if *dsnot || *dsnotRef {
+		dsnotCfg = &prune.DSnoTConfig{Reference: *dsnotRef}
+		skip, err := parseSkip(*dsnotSkip)
+		if err != nil {
+			return err
+		}
+		dsnotCfg.Skip = skip
+		if *dsnotCycles < 0 || *dsnotPow < 0 {
+			return usagef("--dsnot-cycles %d and --dsnot-pow-var %g: must be ≥ 0", *dsnotCycles, *dsnotPow)
+		}
+		if *dsnotCycles > 0 || *dsnotThreshold >= 0 || *dsnotPow != 1 {
+			if *dsnotRef {
+				return usagef("--dsnot-reference uses the reference's exact settings; drop --dsnot-cycles, --dsnot-threshold and --dsnot-pow-var")
+			}
+			dsnotCfg.Tune = &prune.DSnoTTuning{Cycles: *dsnotCycles, Threshold: *dsnotThreshold, PowVar: *dsnotPow}
+		}
+	} else if *dsnotCycles != 0 || *dsnotThreshold != -1 || *dsnotSkip != "" {
+		return usagef("the --dsnot-* settings need --dsnot")
+	}
+	needCalib := m == prune.MethodWanda || m == prune.MethodSparseGPT || owlCfg != nil || dsnotCfg != nil
 	if needCalib && *calib == "" {
-		return usagef("prune: --method %s needs --calib FILE (plain text or JSONL)", m)
+		return usagef("prune: --method %s with these options needs --calib FILE (plain text or JSONL)", m)
 	}
 	if *nsamples < 1 {
 		return usagef("--nsamples %d: must be at least 1", *nsamples)
@@ -76,6 +115,11 @@ func runPrune(ctx context.Context, e *env, args []string) error {
 	}
 	if err := checkOutput(*out, *force, pos[0], *calib); err != nil {
 		return err
+	}
+	if *owlReport != "" {
+		if err := checkOutput(*owlReport, *force, pos[0], *calib, *out); err != nil {
+			return err
+		}
 	}
 	lm, err := mf.load(pos[0])
 	if err != nil {
@@ -107,21 +151,47 @@ func runPrune(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(e.stderr, "prune: %d calibration windows of %d tokens from %s (%d documents, %s order) in %.1f s\n",
 			len(windows), copt.SeqLen, *calib, len(docs), copt.Order, time.Since(start).Seconds())
 	}
-	fmt.Fprintf(e.stderr, "prune: %s, %s, %d blocks, weights stored as %s\n", m, target, len(lm.model.Blocks), typ)
-	prog := newProgress(e.stderr, "prune", len(lm.model.Blocks))
+	what := string(m)
+	if owlCfg != nil {
+		what = "OWL + " + what
+	}
+	if dsnotCfg != nil {
+		what += " + DSnoT"
+		if dsnotCfg.Reference {
+			what += " (reference)"
+		}
+	}
+	fmt.Fprintf(e.stderr, "prune: %s, %s, %d blocks, weights stored as %s\n", what, target, len(lm.model.Blocks), typ)
 	sgpt := prune.DefaultSparseGPTOptions()
 	sgpt.BlockSize, sgpt.PercDamp = *block, *damp
+	cfg := prune.Config{Method: m, Target: target, SparseGPT: sgpt, Type: typ, OWL: owlCfg, DSnoT: dsnotCfg}
+	if owlCfg != nil {
+		owlProg := newProgress(e.stderr, "owl (dense pass)", len(lm.model.Blocks))
+		cfg.OWLProgress = func(done, total int) {
+			owlProg.step(done)
+			if done == total {
+				owlProg.done()
+			}
+		}
+	}
+	prog := newProgress(e.stderr, "prune", len(lm.model.Blocks))
+	cfg.Progress = func(done, total int, r prune.BlockReport) { prog.step(done) }
 	start := time.Now()
-	res, err := prune.Run(ctx, lm.model, lm.pool, windows, prune.Config{
-		Method: m, Target: target, SparseGPT: sgpt, Type: typ,
-		Progress: func(done, total int, r prune.BlockReport) { prog.step(done) },
-	})
+	res, err := prune.Run(ctx, lm.model, lm.pool, windows, cfg)
 	if err != nil {
 		return err
 	}
 	prog.done()
-	md, ts, err := prune.Output(lm.file, res, prune.Provenance{Config: prune.Config{Method: m, Target: target, SparseGPT: sgpt, Type: typ},
-		CalibFile: *calib, Calib: copt, SourceFile: pos[0]})
+	if owlCfg != nil {
+		printOWL(e.stderr, res)
+		if *owlReport != "" {
+			if err := writeOWLReport(*owlReport, res, target, *owlM, *owlLambda); err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stderr, "prune: OWL plot written to %s\n", *owlReport)
+		}
+	}
+	md, ts, err := prune.Output(lm.file, res, prune.Provenance{Config: cfg, CalibFile: *calib, Calib: copt, SourceFile: pos[0]})
 	if err != nil {
 		return err
 	}
@@ -206,4 +276,23 @@ func printPruneSummary(w interface{ Write([]byte) (int, error) }, res *prune.Res
 	}
 	fmt.Fprintf(tw, "all\t%.4f\t\t\t\n", float64(z)/float64(max(n, 1)))
 	tw.Flush()
+}
+
+// parseSkip reads --dsnot-skip.
+func parseSkip(s string) ([]string, error) {
+	var out []string
+	for _, f := range strings.Split(s, ",") {
+		switch f = strings.TrimSpace(f); f {
+		case "":
+		case "mlp":
+			out = append(out, "gate", "up", "down")
+		case "attn":
+			out = append(out, "q", "k", "v", "o")
+		case "q", "k", "v", "o", "gate", "up", "down":
+			out = append(out, f)
+		default:
+			return nil, usagef("--dsnot-skip: unknown sublayer %q (q, k, v, o, gate, up, down, mlp, attn)", f)
+		}
+	}
+	return out, nil
 }
