@@ -37,6 +37,9 @@ type Impl struct {
 	// 4 quantized vectors: token t's outputs go to dst[t*ldd : t*ldd+8].
 	gemmQ8 func(dst []float32, ldd int, w []byte, nb int, q []int8, d []float32, s []int32, nquad int)
 	gemmQ4 func(dst []float32, ldd int, w []byte, nb int, q []int8, d []float32, s []int32, nquad int)
+
+	// sumF32 returns Σ x[i] over len(x) values, a multiple of 32.
+	sumF32 func(x []float32) float32
 }
 
 // String returns the implementation name.
@@ -53,6 +56,7 @@ var refImpl = &Impl{
 	gemvQ4:  gemvQ4Ref,
 	gemmQ8:  gemmQ8Ref,
 	gemmQ4:  gemmQ4Ref,
+	sumF32:  sumF32Ref,
 }
 
 // Ref returns the pure-Go reference implementation, available everywhere.

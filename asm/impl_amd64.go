@@ -15,6 +15,7 @@ var avx2Impl = &Impl{
 	gemvQ4:  gemvQ4AVX2,
 	gemmQ8:  gemmQ8AVX2,
 	gemmQ4:  gemmQ4AVX2,
+	sumF32:  sumF32AVX2,
 }
 
 func archImpls() []*Impl {

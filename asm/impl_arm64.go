@@ -22,6 +22,7 @@ func archImpls() []*Impl {
 		gemvQ4: gemvQ4Ref,
 		gemmQ8: gemmQ8Ref,
 		gemmQ4: gemmQ4Ref,
+		sumF32: sumF32NEON,
 	}
 	if cpuid.CPU.Supports(cpuid.ASIMDDP) {
 		im.gemvQ8, im.gemvQ4 = gemvQ8NEON, gemvQ4NEON

@@ -3,7 +3,10 @@ package runtime
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"time"
+
+	"github.com/sieve-llm/sieve/asm"
 )
 
 // BenchTokens returns n token ids spread over the vocabulary (never BOS's
@@ -57,4 +60,26 @@ func (m *Model) WeightBytes() int64 {
 		}
 	}
 	return n
+}
+
+// ReadBandwidth measures memory read bandwidth in bytes per second: every
+// worker of p streams its share of a buffer of the given size (far larger
+// than the caches) through the SumF32 kernel, reps times; the median
+// repetition counts. It is the yardstick for decode, which must stream all
+// weights once per token.
+func ReadBandwidth(p *Pool, impl *asm.Impl, bytes int, reps int) float64 {
+	buf := make([]float32, bytes/4)
+	for i := range buf {
+		buf[i] = 1 // touch every page before timing
+	}
+	n := p.Threads()
+	share := len(buf) / n &^ 31
+	rates := make([]float64, 0, reps)
+	for r := 0; r < reps; r++ {
+		start := time.Now()
+		p.Run(func(w int) { impl.SumF32(buf[w*share : (w+1)*share]) })
+		rates = append(rates, float64(n*share*4)/time.Since(start).Seconds())
+	}
+	slices.Sort(rates)
+	return rates[len(rates)/2]
 }

@@ -35,6 +35,9 @@ type benchRow struct {
 	Median  float64   `json:"median_tok_per_s"`
 	// GBps is the weight bytes a decode step reads times tokens/s (tg only).
 	GBps float64 `json:"weight_gb_per_s,omitempty"`
+	// ReadBW is the memory read bandwidth measured in the same run (with
+	// --bandwidth), in GB/s.
+	ReadBW float64 `json:"read_bw_gb_per_s,omitempty"`
 }
 
 func runBench(ctx context.Context, e *env, args []string) error {
@@ -43,6 +46,7 @@ func runBench(ctx context.Context, e *env, args []string) error {
 	tg := fs.Int("n", 128, "generated tokens for the tgN test (0: skip)")
 	reps := fs.Int("r", 5, "repetitions of each test (after one warm-up run)")
 	format := fs.String("o", "md", "output: md (a Markdown table) or json")
+	bandwidth := fs.Bool("bandwidth", false, "also measure memory read bandwidth (1 GiB streamed by the same threads) and show decode's weight traffic as a share of it")
 	mf := addModelFlags(fs)
 	pos, err := parse(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
@@ -68,7 +72,7 @@ func runBench(ctx context.Context, e *env, args []string) error {
 	}
 	var rows []benchRow
 	for _, path := range pos {
-		r, err := benchModel(ctx, e, mf, path, *pp, *tg, *reps)
+		r, err := benchModel(ctx, e, mf, path, *pp, *tg, *reps, *bandwidth)
 		if err != nil {
 			return err
 		}
@@ -83,7 +87,7 @@ func runBench(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-func benchModel(ctx context.Context, e *env, mf *modelFlags, path string, pp, tg, reps int) ([]benchRow, error) {
+func benchModel(ctx context.Context, e *env, mf *modelFlags, path string, pp, tg, reps int, bandwidth bool) ([]benchRow, error) {
 	lm, err := mf.load(path)
 	if err != nil {
 		return nil, err
@@ -132,6 +136,10 @@ func benchModel(ctx context.Context, e *env, mf *modelFlags, path string, pp, tg
 		r.Mean, r.Std, r.Median = stats(r.Samples)
 		if test == "tg" {
 			r.GBps = float64(m.WeightBytes()) * r.Mean / 1e9
+			if bandwidth {
+				r.ReadBW = runtime.ReadBandwidth(lm.pool, m.Impl, 1<<30, 5) / 1e9
+				fmt.Fprintf(e.stderr, "bench: memory read bandwidth %.1f GB/s (%d threads)\n", r.ReadBW, lm.pool.Threads())
+			}
 		}
 		rows = append(rows, r)
 		return nil
@@ -183,6 +191,9 @@ func printBench(w io.Writer, rows []benchRow) {
 		gb := ""
 		if r.GBps > 0 {
 			gb = fmt.Sprintf("%.1f", r.GBps)
+			if r.ReadBW > 0 {
+				gb += fmt.Sprintf(" (%.0f%% of %.1f read)", 100*r.GBps/r.ReadBW, r.ReadBW)
+			}
 		}
 		fmt.Fprintf(tw, "| %s\t %s\t %s\t %s\t %d\t %s\t %.2f ± %.2f\t %s\t\n", r.Model, humanBytes(uint64(r.Bytes)), humanCount(r.Params), r.Kernels, r.Threads, r.Test, r.Mean, r.Std, gb)
 	}
