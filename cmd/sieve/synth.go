@@ -34,6 +34,8 @@ func runSynth(ctx context.Context, e *env, args []string) error {
 	typName := fs.String("type", "F16", "weight type: F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1")
 	seed := fs.Uint64("seed", 1, "random seed")
 	donor := fs.String("tokenizer-from", "", "copy the tokenizer of this GGUF (its vocabulary size wins)")
+	sparsity := fs.Float64("sparsity", 0, "zero this fraction of every block matrix's weights (per row, random positions), like a pruned model")
+	pattern := fs.String("pattern", "unstructured", "with --sparsity: unstructured, or 2:4 (2 zeros in every aligned group of 4)")
 	force := fs.Bool("force", false, "replace OUT if it exists")
 	pos, err := parse(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
@@ -92,9 +94,12 @@ func runSynth(ctx context.Context, e *env, args []string) error {
 	if err := checkOutput(*out, *force, *donor); err != nil {
 		return err
 	}
-	opt := synth.Options{Shape: s, Type: typ, Seed: *seed}
+	opt := synth.Options{Shape: s, Type: typ, Seed: *seed, Sparsity: *sparsity, Pattern: *pattern}
 	if *shapeName != "" {
 		opt.Name = fmt.Sprintf("synthetic %s %s", *shapeName, typ)
+		if opt.Sparsity > 0 || opt.Pattern == "2:4" {
+			opt.Name += fmt.Sprintf(" %s %g", opt.Pattern, opt.Sparsity)
+		}
 	}
 	if *donor != "" {
 		f, err := gguf.Open(*donor)

@@ -57,3 +57,39 @@ func TestSynthThenBench(t *testing.T) {
 		}
 	}
 }
+
+func TestSynthSparsity(t *testing.T) {
+	dir := t.TempDir()
+	for _, c := range []struct {
+		args []string
+		min  float64
+		nm   bool
+	}{
+		{[]string{"--sparsity", "0.7"}, 0.70, false},
+		{[]string{"--pattern", "2:4"}, 0.5, true},
+	} {
+		out := filepath.Join(dir, "s.gguf")
+		args := append([]string{"synth", "-o", out, "--force", "--dim", "64", "--ffn", "128", "--layers", "1", "--heads", "2", "--vocab", "300", "--type", "F16"}, c.args...)
+		if _, _, err := sieve(t, args...); err != nil {
+			t.Fatal(err)
+		}
+		js, _, err := sieve(t, "inspect", "--json", out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var r inspectReport
+		json.Unmarshal([]byte(js), &r)
+		for _, tr := range r.Tensors {
+			block := strings.HasPrefix(tr.Name, "blk.") && !strings.Contains(tr.Name, "norm")
+			switch {
+			case block && (*tr.Zeros < c.min || *tr.Zeros > c.min+0.01 || *tr.NM24 != c.nm):
+				t.Errorf("%v: %s zeros %v, 2:4 %v", c.args, tr.Name, *tr.Zeros, *tr.NM24)
+			case !block && *tr.Zeros > 0.05:
+				t.Errorf("%v: %s (not a block matrix) has %v zeros", c.args, tr.Name, *tr.Zeros)
+			}
+		}
+	}
+	if _, _, err := sieve(t, "synth", "-o", filepath.Join(dir, "x.gguf"), "--shape", "tinyllama-1.1b", "--pattern", "2:4", "--sparsity", "0.7"); err == nil {
+		t.Error("2:4 at 70% accepted")
+	}
+}

@@ -63,6 +63,12 @@ type Options struct {
 	// tokens is made.
 	Tokenizer *gguf.Metadata
 	Name      string
+	// Sparsity, if > 0, zeroes that fraction of every block matrix (q, k,
+	// v, o, gate, up, down; not the embeddings or the head), per row at
+	// random positions, like a pruned model. With Pattern "2:4" it zeroes 2
+	// of every aligned 4 instead (Sparsity must then be 0.5).
+	Sparsity float64
+	Pattern  string // "unstructured" (default) or "2:4"
 }
 
 // Build returns the metadata and tensors of a random model. Tensor data is
@@ -150,7 +156,21 @@ func Build(opt Options) (*gguf.Metadata, []gguf.WriteTensor, error) {
 		return nil, nil, err
 	}
 
+	switch opt.Pattern {
+	case "", "unstructured":
+		if opt.Sparsity < 0 || opt.Sparsity >= 1 {
+			return nil, nil, fmt.Errorf("--sparsity %g: must be in [0, 1)", opt.Sparsity)
+		}
+	case "2:4":
+		if opt.Sparsity != 0.5 && opt.Sparsity != 0 {
+			return nil, nil, fmt.Errorf("--pattern 2:4 is 50%% sparse; --sparsity %g does not fit", opt.Sparsity)
+		}
+		opt.Sparsity = 0.5
+	default:
+		return nil, nil, fmt.Errorf("--pattern %q: must be unstructured or 2:4", opt.Pattern)
+	}
 	g := &gen{typ: opt.Type, seed: opt.Seed}
+	sp := &sparsifier{p: opt.Sparsity, nm: opt.Pattern == "2:4"}
 	qDim, kvDim := s.Heads*s.HeadDim, s.KVHeads*s.HeadDim
 	// Scales keep activations of a random model in a sane range.
 	wscale := func(cols int) float32 { return float32(1 / math.Sqrt(float64(cols))) }
@@ -166,9 +186,9 @@ func Build(opt Options) (*gguf.Metadata, []gguf.WriteTensor, error) {
 		p := fmt.Sprintf("blk.%d.", l)
 		ts = append(ts,
 			g.ones(p+"attn_norm.weight", s.Dim),
-			g.matrix(p+"attn_q.weight", s.Dim, qDim, wscale(s.Dim)),
-			g.matrix(p+"attn_k.weight", s.Dim, kvDim, wscale(s.Dim)),
-			g.matrix(p+"attn_v.weight", s.Dim, kvDim, wscale(s.Dim)),
+			g.sparse(p+"attn_q.weight", s.Dim, qDim, wscale(s.Dim), sp),
+			g.sparse(p+"attn_k.weight", s.Dim, kvDim, wscale(s.Dim), sp),
+			g.sparse(p+"attn_v.weight", s.Dim, kvDim, wscale(s.Dim), sp),
 		)
 		if s.Arch == "qwen2" {
 			ts = append(ts, g.randVector(p+"attn_q.bias", qDim, 0.1), g.randVector(p+"attn_k.bias", kvDim, 0.1), g.randVector(p+"attn_v.bias", kvDim, 0.1))
@@ -177,11 +197,11 @@ func Build(opt Options) (*gguf.Metadata, []gguf.WriteTensor, error) {
 			ts = append(ts, g.randVector(p+"attn_q_norm.weight", s.HeadDim, 1), g.randVector(p+"attn_k_norm.weight", s.HeadDim, 1))
 		}
 		ts = append(ts,
-			g.matrix(p+"attn_output.weight", qDim, s.Dim, wscale(qDim)),
+			g.sparse(p+"attn_output.weight", qDim, s.Dim, wscale(qDim), sp),
 			g.ones(p+"ffn_norm.weight", s.Dim),
-			g.matrix(p+"ffn_gate.weight", s.Dim, s.FFN, wscale(s.Dim)),
-			g.matrix(p+"ffn_up.weight", s.Dim, s.FFN, wscale(s.Dim)),
-			g.matrix(p+"ffn_down.weight", s.FFN, s.Dim, wscale(s.FFN)),
+			g.sparse(p+"ffn_gate.weight", s.Dim, s.FFN, wscale(s.Dim), sp),
+			g.sparse(p+"ffn_up.weight", s.Dim, s.FFN, wscale(s.Dim), sp),
+			g.sparse(p+"ffn_down.weight", s.FFN, s.Dim, wscale(s.FFN), sp),
 		)
 	}
 	return md, ts, nil
@@ -264,20 +284,67 @@ func (g *gen) rng(name string) *rand.Rand {
 	return rand.New(rand.NewPCG(g.seed, h.Sum64()))
 }
 
+// sparsifier zeroes weights row by row: exactly round(cols·p) random
+// positions per row, or 2 random positions in every aligned group of 4.
+type sparsifier struct {
+	p  float64
+	nm bool
+}
+
+func (sp *sparsifier) apply(row []float32, r *rand.Rand, perm []int) {
+	if sp.nm {
+		for g := 0; g+4 <= len(row); g += 4 {
+			a := r.IntN(4)
+			b := (a + 1 + r.IntN(3)) % 4
+			row[g+a], row[g+b] = 0, 0
+		}
+		return
+	}
+	k := int(math.Round(float64(len(row)) * sp.p))
+	for i := range perm {
+		perm[i] = i
+	}
+	for i := 0; i < k; i++ { // partial Fisher–Yates
+		j := i + r.IntN(len(perm)-i)
+		perm[i], perm[j] = perm[j], perm[i]
+		row[perm[i]] = 0
+	}
+}
+
+func (g *gen) sparse(name string, cols, rows int, scale float32, sp *sparsifier) gguf.WriteTensor {
+	if sp.p == 0 {
+		return g.matrix(name, cols, rows, scale)
+	}
+	return g.matrixWith(name, cols, rows, scale, sp)
+}
+
 // matrix is a rows×cols weight with values uniform in [-scale, scale),
 // generated and encoded a band of rows at a time as it is written.
 func (g *gen) matrix(name string, cols, rows int, scale float32) gguf.WriteTensor {
+	return g.matrixWith(name, cols, rows, scale, nil)
+}
+
+func (g *gen) matrixWith(name string, cols, rows int, scale float32, sp *sparsifier) gguf.WriteTensor {
 	typ := g.typ
 	return gguf.WriteTensor{Name: name, Type: typ, Shape: []uint64{uint64(cols), uint64(rows)}, WriteTo: func(w io.Writer) error {
 		r := g.rng(name)
 		band := max(1, (1<<20)/cols)
 		vals := make([]float32, band*cols)
+		var perm []int
 		out := make([]byte, typ.RowBytes(band*cols))
 		for r0 := 0; r0 < rows; r0 += band {
 			n := min(band, rows-r0)
 			v := vals[:n*cols]
 			for i := range v {
 				v[i] = (2*float32(r.Uint32()>>8)/(1<<24) - 1) * scale
+			}
+			if sp != nil {
+				if perm == nil {
+					perm = make([]int, cols)
+				}
+				for i := 0; i < n; i++ {
+					sp.apply(v[i*cols:(i+1)*cols], r, perm)
+				}
 			}
 			o := out[:typ.RowBytes(n*cols)]
 			if err := gguf.Quantize(typ, v, o); err != nil {
