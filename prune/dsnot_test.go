@@ -699,6 +699,9 @@ func TestDSnoTDefaultOptions(t *testing.T) {
 		{1, 1, 1, 1, 0.1 / 2048},
 	} {
 		o := DSnoTDefaultOptions(tc.cols, tc.tokens, tc.samples)
+		if o.WithoutSameSign != (tc.cols >= 4096) {
+			t.Errorf("cols %d: WithoutSameSign = %v", tc.cols, o.WithoutSameSign)
+		}
 		if o.MaxCycles != tc.cycles || math.Abs(o.UpdateThreshold-tc.tau) > 1e-15 {
 			t.Errorf("cols %d, %d tokens / %d: %d cycles, τ = %v; want %d, %v", tc.cols, tc.tokens, tc.samples, o.MaxCycles, o.UpdateThreshold, tc.cycles, tc.tau)
 		}
