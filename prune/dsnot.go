@@ -217,7 +217,7 @@ func DSnoTDefaultOptions(cols int, tokens int64, samples int) DSnoTOptions {
 //
 // Once pointers leave their blocks the reference revives kept weights,
 // prunes pruned ones or un-prunes them on rejection, so its zero counts
-// (and N:M patterns) can drift; that is reproduced. Divergences, both where
+// (and N:M patterns) can drift; that is reproduced. Divergences, all where
 // the reference cannot run or divides by zero:
 //
 //   - a pointer past either end of G or Q (more cycles than the row has
@@ -236,11 +236,21 @@ func DSnoTDefaultOptions(cols int, tokens int64, samples int) DSnoTOptions {
 // and also stops, without swapping, when the next g is not a currently
 // pruned weight with a_g of the sign of ε (nonzero, finite) or the next h
 // is not a currently kept weight with a_h of the opposite sign or zero
-// (finite); Q lists each a==0 kept weight itself, in ascending score
-// order. So no index is ever revisited or read past an end and every row
+// (finite; N:M: when g's group has no unused kept weight left, the sign of
+// a_h being left to the same-sign check); Q lists each a==0 kept weight
+// itself, in ascending score order. So no index is ever revisited or read past an end and every row
 // keeps exactly its number of zeros. While no pointer leaves its block —
 // the normal regime, MaxCycles far below the row's count of positive and
 // of negative a — both modes return the same mask.
+//
+// Cost per row: O(cols) to form a and the keys, then, when MaxCycles is at
+// most the size of each sign block at the ends of G and Q, a selection of
+// the MaxCycles entries needed from each end (O(cols + MaxCycles·log
+// MaxCycles)); otherwise full O(cols·log cols) sorts. The loop is
+// O(MaxCycles) (reference mode runs all MaxCycles cycles per row, inactive
+// ones included; its writes after deactivation are kept for the second
+// pass). Rows run in parallel over chunks of 16; the result does not
+// depend on the number of goroutines.
 //
 // Non-finite statistics (NaN or infinite mean, NaN or negative variance,
 // scalerRow as [WandaMask] checks) are errors. NaN weights give NaN a_j:
