@@ -3,7 +3,7 @@ package prune
 import (
 	"math"
 	"math/rand"
-	"runtime"
+	goruntime "runtime"
 	"slices"
 	"sort"
 	"testing"
@@ -588,10 +588,10 @@ func TestDSnoTWorkersIndependent(t *testing.T) {
 					t.Fatalf("%v ref=%v: %d workers differ from 1", tg, reference, workers)
 				}
 			}
-			prev := runtime.GOMAXPROCS(1)
+			prev := goruntime.GOMAXPROCS(1)
 			o.Workers = 0
 			got, _ := c.run(t, init, tg, o)
-			runtime.GOMAXPROCS(prev)
+			goruntime.GOMAXPROCS(prev)
 			if !slices.Equal(got, want) {
 				t.Fatalf("%v ref=%v: GOMAXPROCS=1 differs", tg, reference)
 			}
