@@ -35,7 +35,7 @@ type State struct {
 	kc, vc                 [][]float32 // per layer, [KVHeads][ctx][HeadDim]
 	x, h, q, k, v, o, g, u []float32
 	attn                   []attnScratch // per worker
-	cos, sin               []float32 // per batch token, RopeDim/2
+	cos, sin               []float32     // per batch token, RopeDim/2
 	logits                 []float32
 	act                    sparse.Act
 }
