@@ -40,6 +40,16 @@ type Impl struct {
 
 	// sumF32 returns Σ x[i] over len(x) values, a multiple of 32.
 	sumF32 func(x []float32) float32
+
+	// Sparse kernels (sparse*.go, layouts in sparse_pack.go). The GEMV
+	// kernels compute len(dst)/RB whole row blocks of a packed matrix whose
+	// slices start at the first of them (see bmGemvF16Ref and the others);
+	// spmmF32 is the SpMM tile kernel of the prefill path (spmmF32Ref).
+	bmGemvF16 func(dst []float32, masks []uint32, vals []uint16, x []float32)
+	bmGemvI8  func(dst []float32, masks []uint32, vals []int8, scales []uint16, q []int8, d []float32)
+	nmGemvF16 func(dst []float32, vals []uint16, idx []uint32, x []float32)
+	nmGemvI8  func(dst []float32, vals []int8, idx []uint8, scales []uint16, q []int8, d []float32)
+	spmmF32   func(out []float32, ptr, idx []int32, val []float32, xt []float32, tw int)
 }
 
 // String returns the implementation name.
@@ -57,6 +67,12 @@ var refImpl = &Impl{
 	gemmQ8:  gemmQ8Ref,
 	gemmQ4:  gemmQ4Ref,
 	sumF32:  sumF32Ref,
+
+	bmGemvF16: bmGemvF16Ref,
+	bmGemvI8:  bmGemvI8Ref,
+	nmGemvF16: nmGemvF16Ref,
+	nmGemvI8:  nmGemvI8Ref,
+	spmmF32:   spmmF32Ref,
 }
 
 // Ref returns the pure-Go reference implementation, available everywhere.
@@ -89,7 +105,7 @@ func Lookup(name string) (*Impl, error) {
 		}
 		names = append(names, im.Name)
 	}
-	known := map[string]bool{"ref": true, "avx2": true, "neon": true}
+	known := map[string]bool{"ref": true, "avx2": true, "avx512": true, "neon": true}
 	why := "unknown kernel implementation"
 	if known[name] {
 		why = "kernel implementation not supported on this CPU or build"

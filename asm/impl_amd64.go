@@ -16,11 +16,30 @@ var avx2Impl = &Impl{
 	gemmQ8:  gemmQ8AVX2,
 	gemmQ4:  gemmQ4AVX2,
 	sumF32:  sumF32AVX2,
+
+	bmGemvF16: bmGemvF16AVX2,
+	bmGemvI8:  bmGemvI8AVX2,
+	nmGemvF16: nmGemvF16AVX2,
+	nmGemvI8:  nmGemvI8AVX2,
+	spmmF32:   spmmF32AVX2,
 }
 
+// avx512Impl is avx2Impl with the sparse kernels that gain from AVX-512
+// (VPEXPANDB/W of VBMI2, VPDPBUSD of VNNI); the dense kernels are the AVX2
+// ones.
+var avx512Impl = func() *Impl {
+	im := *avx2Impl
+	im.Name = "avx512"
+	im.bmGemvF16 = bmGemvF16AVX512
+	return &im
+}()
+
 func archImpls() []*Impl {
-	if cpuid.CPU.Supports(cpuid.AVX, cpuid.AVX2, cpuid.FMA3, cpuid.F16C) {
-		return []*Impl{avx2Impl}
+	if !cpuid.CPU.Supports(cpuid.AVX, cpuid.AVX2, cpuid.FMA3, cpuid.F16C) {
+		return nil
 	}
-	return nil
+	if cpuid.CPU.Supports(cpuid.AVX512F, cpuid.AVX512BW, cpuid.AVX512VL, cpuid.AVX512VBMI2, cpuid.AVX512VNNI) {
+		return []*Impl{avx512Impl, avx2Impl}
+	}
+	return []*Impl{avx2Impl}
 }

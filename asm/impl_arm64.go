@@ -23,6 +23,12 @@ func archImpls() []*Impl {
 		gemmQ8: gemmQ8Ref,
 		gemmQ4: gemmQ4Ref,
 		sumF32: sumF32NEON,
+
+		bmGemvF16: bmGemvF16Ref,
+		bmGemvI8:  bmGemvI8Ref,
+		nmGemvF16: nmGemvF16Ref,
+		nmGemvI8:  nmGemvI8Ref,
+		spmmF32:   spmmF32Ref,
 	}
 	if cpuid.CPU.Supports(cpuid.ASIMDDP) {
 		im.gemvQ8, im.gemvQ4 = gemvQ8NEON, gemvQ4NEON

@@ -1,0 +1,92 @@
+//go:build gc && !purego
+
+#include "textflag.h"
+
+// AVX-512 kernels of the sparse formats (AVX512F/BW/VL + VBMI2 VPEXPANDB/W,
+// VNNI VPDPBUSD), registered as the "avx512" implementation.
+
+// BZ16ROW multiplies the 32 columns of row i of a bitmask-f16 column block:
+// VPEXPANDW places the packed halves at SI in the lanes of mask word i
+// (zeroing the others), SI advances by its popcount; x in Z0, Z1,
+// accumulators a (columns 0..15) and b (16..31). AX, Z12, Z13 scratch.
+#define BZ16ROW(i, a, b) \
+	KMOVD         (4*i)(R8), K1  \
+	VPEXPANDW.Z   (SI), K1, Z12  \
+	POPCNTL       (4*i)(R8), AX  \
+	LEAQ          (SI)(AX*2), SI \
+	VCVTPH2PS     Y12, Z13       \
+	VEXTRACTI64X4 $1, Z12, Y12   \
+	VCVTPH2PS     Y12, Z12       \
+	VFMADD231PS   Z0, Z13, a     \
+	VFMADD231PS   Z1, Z12, b
+
+// ZFOLD adds the two 256-bit halves of za (and zb) into ya.
+#define ZFOLD(za, zb, ya, yt) \
+	VADDPS        zb, za, za \
+	VEXTRACTF64X4 $1, za, yt \
+	VADDPS        yt, ya, ya
+
+// HSUM4Y leaves [Σa, Σb, Σc, Σd] in xa (clobbers b, c, d and xs).
+#define HSUM4Y(a, b, c, d, xa, xs) \
+	VHADDPS      b, a, a   \
+	VHADDPS      d, c, c   \
+	VHADDPS      c, a, a   \
+	VEXTRACTF128 $1, a, xs \
+	VADDPS       xs, xa, xa
+
+// func bmGemvF16AVX512(dst []float32, masks []uint32, vals []uint16, x []float32)
+// DI = &dst[4rb], CX = row blocks left, R8 = masks of (rb, cb), SI = values,
+// DX = &x[0], R9 = &x[32cb], R10 = column blocks left, R11 = ncb;
+// Z0, Z1 = x[32cb : 32cb+32], Z2..Z9 = accumulators (2 per row).
+TEXT ·bmGemvF16AVX512(SB), NOSPLIT, $0-96
+	MOVQ dst_base+0(FP), DI
+	MOVQ dst_len+8(FP), CX
+	SHRQ $2, CX
+	JZ   bz16done
+	MOVQ masks_base+24(FP), R8
+	MOVQ vals_base+48(FP), SI
+	MOVQ x_base+72(FP), DX
+	MOVQ x_len+80(FP), R11
+	SHRQ $5, R11
+
+bz16rb:
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+	VPXORD Z8, Z8, Z8
+	VPXORD Z9, Z9, Z9
+	MOVQ   DX, R9
+	MOVQ   R11, R10
+	TESTQ  R10, R10
+	JZ     bz16red
+
+bz16cb:
+	PREFETCHT0 1024(SI)
+	VMOVUPS    (R9), Z0
+	VMOVUPS    64(R9), Z1
+	BZ16ROW(0, Z2, Z3)
+	BZ16ROW(1, Z4, Z5)
+	BZ16ROW(2, Z6, Z7)
+	BZ16ROW(3, Z8, Z9)
+	ADDQ       $16, R8
+	ADDQ       $128, R9
+	DECQ       R10
+	JNZ        bz16cb
+
+bz16red:
+	ZFOLD(Z2, Z3, Y2, Y10)
+	ZFOLD(Z4, Z5, Y4, Y11)
+	ZFOLD(Z6, Z7, Y6, Y12)
+	ZFOLD(Z8, Z9, Y8, Y13)
+	HSUM4Y(Y2, Y4, Y6, Y8, X2, X3)
+	VMOVUPS X2, (DI)
+	ADDQ    $16, DI
+	DECQ    CX
+	JNZ     bz16rb
+
+bz16done:
+	VZEROUPPER
+	RET

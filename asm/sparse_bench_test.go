@@ -1,0 +1,84 @@
+package asm_test
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/sieve-llm/sieve/asm"
+)
+
+// BenchmarkSparseKernels measures one thread on the 2048×5632 (down) and
+// 5632×2048 (gate/up) shapes, each sparse format at 50 % and 70 % zeros
+// next to dense F16, for decode (n=1) and a prefill batch (n=64). Gdw/s
+// counts dense weights (rows·cols·n per second), the number to compare
+// across formats. One matrix fits in a large L3 here, so these are kernel
+// rates; sparse's BenchmarkTinyLlamaSparse measures the DRAM-bound model.
+//
+//	go test -run='^$' -bench=SparseKernels -count=5 ./asm
+func BenchmarkSparseKernels(b *testing.B) {
+	for _, sh := range [][2]int{{5632, 2048}, {2048, 5632}} {
+		rows, cols := sh[0], sh[1]
+		for _, n := range []int{1, 64} {
+			x := randActs(newRand(3), n, cols)
+			a := quantize(asm.Best(), x)
+			dst := make([]float32, n*rows)
+			for _, im := range asm.Impls() {
+				if im.Name == "ref" {
+					continue
+				}
+				f16 := randF16(newRand(1), rows*cols)
+				b.Run(fmt.Sprintf("impl=%s/shape=%dx%d/n=%d/format=f16", im.Name, rows, cols, n), func(b *testing.B) {
+					for b.Loop() {
+						im.GemmF16(dst, rows, f16, x, rows, cols, n)
+					}
+					sec := b.Elapsed().Seconds() / float64(b.N)
+					b.ReportMetric(float64(rows*cols*n)/sec/1e9, "Gdw/s")
+					b.ReportMetric(float64(rows*cols*2)/sec/1e9, "GB/s")
+				})
+				for _, f := range spFormats() {
+					for _, zeros := range []float64{0.5, 0.7} {
+						if f.nm24 && zeros != 0.5 {
+							continue
+						}
+						w := benchSparse(newRand(2), rows, cols, zeros, f.nm24)
+						p := f.pack(w, rows, cols)
+						var s asm.SparseScratch
+						b.Run(fmt.Sprintf("impl=%s/shape=%dx%d/n=%d/format=%s/zeros=%.0f%%", im.Name, rows, cols, n, f.name, zeros*100), func(b *testing.B) {
+							for b.Loop() {
+								spMul(im, p, dst, rows, 0, rows, x, a, n, &s)
+							}
+							sec := b.Elapsed().Seconds() / float64(b.N)
+							b.ReportMetric(float64(rows*cols*n)/sec/1e9, "Gdw/s")
+							b.ReportMetric(float64(p.Bytes())/sec/1e9, "GB/s")
+						})
+					}
+				}
+			}
+		}
+	}
+}
+
+// benchSparse returns weights with a uniformly random fraction of zeros (no
+// empty rows); with nm24, exactly 2 non-zeros in every group of 4.
+func benchSparse(r interface {
+	Float64() float64
+	IntN(int) int
+}, rows, cols int, zeros float64, nm24 bool) []float32 {
+	w := make([]float32, rows*cols)
+	for i := range w {
+		if nm24 {
+			continue
+		}
+		if r.Float64() >= zeros {
+			w[i] = float32(r.Float64() - 0.5)
+		}
+	}
+	if nm24 {
+		for g := 0; g < len(w); g += 4 {
+			a := r.IntN(4)
+			b := (a + 1 + r.IntN(3)) % 4
+			w[g+a], w[g+b] = float32(r.Float64()-0.5), float32(r.Float64()-0.5)
+		}
+	}
+	return w
+}

@@ -1,0 +1,394 @@
+package asm
+
+import (
+	"fmt"
+	"math"
+	"math/bits"
+)
+
+// Sparse weight layouts. Every sparse format needs cols to be a multiple of
+// 32 ([SparseColAlign]); rows are grouped in row blocks (4 rows for
+// bitmask-f16, 8 for the others), the last one padded with empty rows. The
+// packers below build the layouts from a dense row-major float32 matrix
+// whose pruned weights are exact zeros; the kernels trust that the slices of
+// a packed matrix are consistent with each other (they are only ever made by
+// these packers), so the fields must not be modified.
+//
+// bitmask-f16 ([BitmaskF16]), row block of 4 rows, column block cb of 32
+// columns (ncb = cols/32):
+//
+//	Masks[(rb*ncb+cb)*4 + i]  bit j set ⇔ W[4rb+i][32cb+j] ≠ 0
+//	Vals                      the non-zeros as IEEE half precision, ordered by
+//	                          row block, column block, row i, column; then
+//	                          SparsePad zeros (kernels read whole vectors)
+//	Offs[rb]                  index in Vals of row block rb's first value
+//
+// so one row block is two sequential streams (16 mask bytes and the packed
+// values per 32 columns) and a kernel walks 4 rows with one value pointer.
+//
+// bitmask-i8 ([BitmaskI8]), row block of 8 rows; a unit u is 8 rows × 4
+// columns whose 32 lanes are numbered l = 4i+k (row i, column 4u+k) like the
+// Q8_0 repacking, so an integer dot product leaves row i in 32-bit lane i:
+//
+//	Masks[(rb*ncb+cb)*8 + u]  bit l set ⇔ W[8rb+i][32cb+4u+k] ≠ 0
+//	Vals                      int8 non-zeros ordered by row block, column
+//	                          block, unit, lane; then SparsePad zeros
+//	Scales[(rb*ncb+cb)*8 + i] f16 scale d of row i over the 32 columns
+//	Offs[rb]                  as for bitmask-f16
+//
+// Weight = d·q with d the smallest half-precision value ≥ absmax/127 of the
+// 32 weights and q = round(w/d) (|q| ≤ 127), so |d·q − w| ≤ d/2. A lane's
+// mask bit follows w ≠ 0 even when q rounds to 0.
+//
+// nm24-f16 ([NM24F16]), row block of 8 rows, group g of 4 columns (ng =
+// cols/4); each row keeps at most 2 non-zeros per group, in two slots
+// (slot 0 the lower column; unused slots hold 0):
+//
+//	Vals[((rb*ng+g)*2+s)*8 + i]  slot s of row i (half precision)
+//	Idx[rb*ng+g]                 bits 16s+2i, 16s+2i+1: the in-group column
+//	                             (0..3) of slot s of row i
+//
+// so 8 rows × 4 columns take 32 value bytes + 4 index bytes (1.125 B/weight)
+// and the kernels keep row i in lane i.
+//
+// nm24-i8 ([NM24I8]), row block of 8 rows, unit u of 8 columns (two groups;
+// nu = cols/8), lanes as for bitmask-i8 but holding the 4 slots of a row:
+//
+//	Vals[((rb*nu+u)*8+i)*4 + k]  slot k of row i: group 2u+k/2, slot k%2
+//	Idx[(rb*nu+u)*8 + i]         bits 2k, 2k+1: in-group column of slot k
+//	Scales[(rb*ncb+cb)*8 + i]    as for bitmask-i8 (32 columns)
+
+// SparseColAlign is the column multiple every sparse format requires.
+const SparseColAlign = 32
+
+// SparsePad is the number of zero elements after the packed values of the
+// bitmask formats: kernels load whole vectors from the last value's address.
+const SparsePad = 64
+
+const (
+	bmF16RB = 4 // rows per bitmask-f16 row block
+	sp8RB   = 8 // rows per row block of the other sparse formats
+)
+
+// BitmaskF16 is a matrix packed by [PackBitmaskF16] (layout above).
+type BitmaskF16 struct {
+	Rows, Cols int
+	Masks      []uint32
+	Vals       []uint16
+	Offs       []uint32
+}
+
+// BitmaskI8 is a matrix packed by [PackBitmaskI8].
+type BitmaskI8 struct {
+	Rows, Cols int
+	Masks      []uint32
+	Vals       []int8
+	Scales     []uint16
+	Offs       []uint32
+}
+
+// NM24F16 is a 2:4 matrix packed by [PackNM24F16].
+type NM24F16 struct {
+	Rows, Cols int
+	Vals       []uint16
+	Idx        []uint32
+}
+
+// NM24I8 is a 2:4 matrix packed by [PackNM24I8].
+type NM24I8 struct {
+	Rows, Cols int
+	Vals       []int8
+	Idx        []uint8
+	Scales     []uint16
+}
+
+// RowBlock returns the row granularity of the format's kernels.
+func (m *BitmaskF16) RowBlock() int { return bmF16RB }
+func (m *BitmaskI8) RowBlock() int  { return sp8RB }
+func (m *NM24F16) RowBlock() int    { return sp8RB }
+func (m *NM24I8) RowBlock() int     { return sp8RB }
+
+// Bytes returns the bytes of the packed matrix a full multiplication reads
+// (padding rows and SparsePad included).
+func (m *BitmaskF16) Bytes() int64 {
+	return int64(len(m.Masks))*4 + int64(len(m.Vals))*2 + int64(len(m.Offs))*4
+}
+func (m *BitmaskI8) Bytes() int64 {
+	return int64(len(m.Masks))*4 + int64(len(m.Vals)) + int64(len(m.Scales))*2 + int64(len(m.Offs))*4
+}
+func (m *NM24F16) Bytes() int64 { return int64(len(m.Vals))*2 + int64(len(m.Idx))*4 }
+func (m *NM24I8) Bytes() int64 {
+	return int64(len(m.Vals)) + int64(len(m.Idx)) + int64(len(m.Scales))*2
+}
+
+// NNZ returns the number of stored values (the non-zeros for the bitmask
+// formats, 2 per group and row for 2:4).
+func (m *BitmaskF16) NNZ() int { return int(m.Offs[len(m.Offs)-1]) }
+func (m *BitmaskI8) NNZ() int  { return int(m.Offs[len(m.Offs)-1]) }
+
+func checkSparseShape(name string, lw, rows, cols int) {
+	if rows < 0 || cols < 0 || cols%SparseColAlign != 0 {
+		panic(fmt.Sprintf("asm: %s: bad shape %d×%d (cols must be a multiple of %d)", name, rows, cols, SparseColAlign))
+	}
+	if lw < rows*cols {
+		panic(fmt.Sprintf("asm: %s: len(w) = %d < rows*cols = %d*%d", name, lw, rows, cols))
+	}
+}
+
+// PackBitmaskF16 packs the non-zeros of the rows×cols row-major matrix w
+// (cols a multiple of 32) as half precision (round to nearest even) with a
+// bitmask. Values must be finite; a non-zero that rounds to ±0 keeps its
+// mask bit.
+func PackBitmaskF16(w []float32, rows, cols int) BitmaskF16 {
+	checkSparseShape("PackBitmaskF16", len(w), rows, cols)
+	ncb := cols / 32
+	nrb := (rows + bmF16RB - 1) / bmF16RB
+	m := BitmaskF16{Rows: rows, Cols: cols, Masks: make([]uint32, nrb*ncb*bmF16RB), Offs: make([]uint32, nrb+1)}
+	nnz := 0
+	for rb := range nrb {
+		m.Offs[rb] = uint32(nnz)
+		for cb := range ncb {
+			for i := range bmF16RB {
+				r := rb*bmF16RB + i
+				if r >= rows {
+					continue
+				}
+				var mask uint32
+				for j, v := range w[r*cols+cb*32 : r*cols+cb*32+32] {
+					if v != 0 {
+						mask |= 1 << j
+					}
+				}
+				m.Masks[(rb*ncb+cb)*bmF16RB+i] = mask
+				nnz += bits.OnesCount32(mask)
+			}
+		}
+	}
+	m.Offs[nrb] = uint32(nnz)
+	m.Vals = make([]uint16, nnz+SparsePad)
+	p := 0
+	for rb := range nrb {
+		for cb := range ncb {
+			for i := range bmF16RB {
+				mask := m.Masks[(rb*ncb+cb)*bmF16RB+i]
+				if mask == 0 {
+					continue
+				}
+				row := w[(rb*bmF16RB+i)*cols+cb*32:]
+				for mask != 0 {
+					j := bits.TrailingZeros32(mask)
+					mask &= mask - 1
+					m.Vals[p] = F32ToF16(row[j])
+					p++
+				}
+			}
+		}
+	}
+	return m
+}
+
+// quantScale returns the int8 scale of a block with maximum magnitude amax:
+// the smallest half-precision value d ≥ amax/127 (0 for amax = 0), so that
+// round(w/d) never exceeds 127 in magnitude.
+func quantScale(amax float32) uint16 {
+	if amax == 0 {
+		return 0
+	}
+	t := amax / 127
+	h := F32ToF16(t)
+	if F16ToF32(h) < t {
+		h++
+	}
+	return h
+}
+
+// quantValue returns round(w/d) (half away from zero), 0 when d = 0.
+func quantValue(w, d float32) int8 {
+	if d == 0 {
+		return 0
+	}
+	q := math.Round(float64(w) / float64(d))
+	return int8(max(-127, min(127, q)))
+}
+
+// blockScales computes the f16 scale of each row of a row block over each
+// 32-column block: scales[(rb*ncb+cb)*8+i].
+func blockScales(scales []uint16, w []float32, rows, cols int) {
+	ncb := cols / 32
+	for r := range rows {
+		rb, i := r/sp8RB, r%sp8RB
+		for cb := range ncb {
+			var amax float32
+			for _, v := range w[r*cols+cb*32 : r*cols+cb*32+32] {
+				amax = max(amax, float32(math.Abs(float64(v))))
+			}
+			scales[(rb*ncb+cb)*sp8RB+i] = quantScale(amax)
+		}
+	}
+}
+
+// PackBitmaskI8 packs the non-zeros of w (rows×cols, cols a multiple of 32)
+// as int8 with one f16 scale per row and 32 columns, plus a bitmask. Values
+// must be finite and below 8·10⁶ in magnitude.
+func PackBitmaskI8(w []float32, rows, cols int) BitmaskI8 {
+	checkSparseShape("PackBitmaskI8", len(w), rows, cols)
+	ncb := cols / 32
+	nrb := (rows + sp8RB - 1) / sp8RB
+	m := BitmaskI8{Rows: rows, Cols: cols, Masks: make([]uint32, nrb*ncb*8),
+		Scales: make([]uint16, nrb*ncb*sp8RB), Offs: make([]uint32, nrb+1)}
+	blockScales(m.Scales, w, rows, cols)
+	at := func(rb, cb, l, u int) (float32, bool) {
+		r := rb*sp8RB + l/4
+		if r >= rows {
+			return 0, false
+		}
+		v := w[r*cols+cb*32+4*u+l%4]
+		return v, v != 0
+	}
+	nnz := 0
+	for rb := range nrb {
+		m.Offs[rb] = uint32(nnz)
+		for cb := range ncb {
+			for u := range 8 {
+				var mask uint32
+				for l := range 32 {
+					if _, nz := at(rb, cb, l, u); nz {
+						mask |= 1 << l
+					}
+				}
+				m.Masks[(rb*ncb+cb)*8+u] = mask
+				nnz += bits.OnesCount32(mask)
+			}
+		}
+	}
+	m.Offs[nrb] = uint32(nnz)
+	m.Vals = make([]int8, nnz+SparsePad)
+	p := 0
+	for rb := range nrb {
+		for cb := range ncb {
+			for u := range 8 {
+				mask := m.Masks[(rb*ncb+cb)*8+u]
+				for mask != 0 {
+					l := bits.TrailingZeros32(mask)
+					mask &= mask - 1
+					v, _ := at(rb, cb, l, u)
+					d := F16ToF32(m.Scales[(rb*ncb+cb)*sp8RB+l/4])
+					m.Vals[p] = quantValue(v, d)
+					p++
+				}
+			}
+		}
+	}
+	return m
+}
+
+// nm24Slots returns the columns (0..3) of the at most two non-zeros of a
+// group of 4 and whether the group is 2:4; unused slots get distinct
+// columns not holding a non-zero (their values are stored as 0).
+func nm24Slots(g []float32) (c0, c1 int, ok bool) {
+	var nz []int
+	var buf [4]int
+	nz = buf[:0]
+	for c, v := range g[:4] {
+		if v != 0 {
+			nz = append(nz, c)
+		}
+	}
+	switch len(nz) {
+	case 0:
+		return 0, 1, true
+	case 1:
+		if nz[0] == 0 {
+			return 0, 1, true
+		}
+		return nz[0] - 1, nz[0], true // slot 0 unused (column nz[0]-1 is zero)
+	case 2:
+		return nz[0], nz[1], true
+	}
+	return 0, 0, false
+}
+
+// IsNM24 reports whether every aligned group of 4 along every row of the
+// rows×cols matrix w has at most 2 non-zeros.
+func IsNM24(w []float32, rows, cols int) bool {
+	if cols%4 != 0 {
+		return false
+	}
+	for r := range rows {
+		for g := 0; g < cols; g += 4 {
+			if _, _, ok := nm24Slots(w[r*cols+g:]); !ok {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// PackNM24F16 packs a 2:4 matrix w (rows×cols, cols a multiple of 32, at
+// most 2 non-zeros in every aligned group of 4 along a row; see [IsNM24])
+// with half-precision values and 2-bit in-group indices.
+func PackNM24F16(w []float32, rows, cols int) NM24F16 {
+	checkSparseShape("PackNM24F16", len(w), rows, cols)
+	ng := cols / 4
+	nrb := (rows + sp8RB - 1) / sp8RB
+	m := NM24F16{Rows: rows, Cols: cols, Vals: make([]uint16, nrb*ng*16), Idx: make([]uint32, nrb*ng)}
+	for r := range rows {
+		rb, i := r/sp8RB, r%sp8RB
+		for g := range ng {
+			grp := w[r*cols+4*g:]
+			c0, c1, ok := nm24Slots(grp)
+			if !ok {
+				panic(fmt.Sprintf("asm: PackNM24F16: row %d, columns %d..%d hold more than 2 non-zeros", r, 4*g, 4*g+3))
+			}
+			base := (rb*ng + g) * 16
+			m.Vals[base+i] = F32ToF16(grp[c0])
+			m.Vals[base+8+i] = F32ToF16(grp[c1])
+			m.Idx[rb*ng+g] |= uint32(c0)<<(2*i) | uint32(c1)<<(16+2*i)
+		}
+	}
+	// Padding rows: slots 0 and 1 point at columns 0 and 1 (values 0).
+	for r := rows; r < nrb*sp8RB; r++ {
+		rb, i := r/sp8RB, r%sp8RB
+		for g := range ng {
+			m.Idx[rb*ng+g] |= 1 << (16 + 2*i)
+		}
+	}
+	return m
+}
+
+// PackNM24I8 packs a 2:4 matrix w like [PackNM24F16] with int8 values and
+// one f16 scale per row and 32 columns (as [PackBitmaskI8]).
+func PackNM24I8(w []float32, rows, cols int) NM24I8 {
+	checkSparseShape("PackNM24I8", len(w), rows, cols)
+	nu, ncb := cols/8, cols/32
+	nrb := (rows + sp8RB - 1) / sp8RB
+	m := NM24I8{Rows: rows, Cols: cols, Vals: make([]int8, nrb*nu*32), Idx: make([]uint8, nrb*nu*8),
+		Scales: make([]uint16, nrb*ncb*sp8RB)}
+	blockScales(m.Scales, w, rows, cols)
+	for r := range rows {
+		rb, i := r/sp8RB, r%sp8RB
+		for u := range nu {
+			d := F16ToF32(m.Scales[(rb*ncb+u/4)*sp8RB+i])
+			var idx uint8
+			for h := range 2 {
+				grp := w[r*cols+8*u+4*h:]
+				c0, c1, ok := nm24Slots(grp)
+				if !ok {
+					panic(fmt.Sprintf("asm: PackNM24I8: row %d, columns %d..%d hold more than 2 non-zeros", r, 8*u+4*h, 8*u+4*h+3))
+				}
+				base := ((rb*nu+u)*8 + i) * 4
+				m.Vals[base+2*h] = quantValue(grp[c0], d)
+				m.Vals[base+2*h+1] = quantValue(grp[c1], d)
+				idx |= uint8(c0)<<(4*h) | uint8(c1)<<(4*h+2)
+			}
+			m.Idx[(rb*nu+u)*8+i] = idx
+		}
+	}
+	for r := rows; r < nrb*sp8RB; r++ {
+		rb, i := r/sp8RB, r%sp8RB
+		for u := range nu {
+			m.Idx[(rb*nu+u)*8+i] = 0b0100_0100
+		}
+	}
+	return m
+}
