@@ -54,6 +54,11 @@ type File struct {
 type OpenOptions struct {
 	// NoMmap reads the file into memory instead of mapping it.
 	NoMmap bool
+	// HugePages reads the file into anonymous memory backed by transparent
+	// huge pages where the system allows (Linux: madvise). Streaming the
+	// weights then takes far fewer TLB misses than through a page-cache
+	// mapping of 4 KiB pages, at the cost of reading the file at open.
+	HugePages bool
 }
 
 // Open opens and validates a GGUF file.
@@ -75,7 +80,15 @@ func OpenWith(path string, opt OpenOptions) (*File, error) {
 	}
 	var data []byte
 	var unmap func() error
-	if !opt.NoMmap && st.Size() > 0 {
+	if opt.HugePages && st.Size() > 0 {
+		if data, unmap = anonHuge(st.Size()); data != nil {
+			if n, err := fh.ReadAt(data, 0); int64(n) != st.Size() {
+				unmap()
+				return nil, fmt.Errorf("%s: read %d of %d bytes: %v", path, n, st.Size(), err)
+			}
+		}
+	}
+	if data == nil && !opt.NoMmap && st.Size() > 0 {
 		data, unmap, err = mmapFile(fh, st.Size())
 	}
 	if data == nil {
