@@ -106,16 +106,7 @@ func run(threads, pp, tg, reps int, dir string, models []string) error {
 			models = append(models, p)
 		}
 	}
-	bw, err := sh(sieve, "bench", models[0], "-p", "0", "-n", "1", "-r", "1", "--bandwidth", "-o", "json", "--threads", strconv.Itoa(threads))
-	if err != nil {
-		return err
-	}
-	var bwRows []struct {
-		ReadBW float64 `json:"read_bw_gb_per_s"`
-	}
-	json.Unmarshal(bw, &bwRows)
-
-	type result struct{ sievePP, sieveTG, llPP, llTG []float64 }
+	type result struct{ sievePP, sieveTG, llPP, llTG, readBW, weightGB []float64 }
 	results := make([]result, len(models))
 	fmt.Fprintf(os.Stderr, "vsllama: %d threads, pp%d, tg%d, %d alternating runs per engine\n", threads, pp, tg, reps)
 	for r := 0; r < reps; r++ {
@@ -133,13 +124,17 @@ func run(threads, pp, tg, reps int, dir string, models []string) error {
 					TG *float64 `json:"tg"`
 				}{&ll.PP, &ll.TG})
 			}
-			out, err = sh(sieve, "bench", m, "-p", strconv.Itoa(pp), "-n", strconv.Itoa(tg), "-r", "1", "-o", "json", "--threads", strconv.Itoa(threads))
+			// sieve, with the memory read bandwidth measured right after its
+			// decode test in the same process.
+			out, err = sh(sieve, "bench", m, "-p", strconv.Itoa(pp), "-n", strconv.Itoa(tg), "-r", "1", "-o", "json", "--bandwidth", "--threads", strconv.Itoa(threads))
 			if err != nil {
 				return err
 			}
 			var rows []struct {
-				Test string
-				Mean float64 `json:"mean_tok_per_s"`
+				Test   string
+				Mean   float64 `json:"mean_tok_per_s"`
+				GBps   float64 `json:"weight_gb_per_s"`
+				ReadBW float64 `json:"read_bw_gb_per_s"`
 			}
 			if err := json.Unmarshal(out, &rows); err != nil {
 				return fmt.Errorf("sieve bench output: %v", err)
@@ -150,6 +145,8 @@ func run(threads, pp, tg, reps int, dir string, models []string) error {
 					res.sievePP = append(res.sievePP, row.Mean)
 				} else {
 					res.sieveTG = append(res.sieveTG, row.Mean)
+					res.readBW = append(res.readBW, row.ReadBW)
+					res.weightGB = append(res.weightGB, row.GBps)
 				}
 			}
 			res.llPP, res.llTG = append(res.llPP, ll.PP), append(res.llTG, ll.TG)
@@ -160,9 +157,6 @@ func run(threads, pp, tg, reps int, dir string, models []string) error {
 	host, _ := os.Hostname()
 	cpu := cpuName()
 	fmt.Printf("%s, %s, %d threads, %s\n\n", time.Now().Format("2006-01-02"), cpu, threads, host)
-	if len(bwRows) > 0 && bwRows[0].ReadBW > 0 {
-		fmt.Printf("memory read bandwidth (sieve's probe, %d threads): %.1f GB/s\n\n", threads, bwRows[0].ReadBW)
-	}
 	fmt.Println("| model | test | llama.cpp t/s (median) | sieve t/s (median) | sieve ÷ llama.cpp |")
 	fmt.Println("| --- | --- | ---: | ---: | ---: |")
 	for i, m := range models {
@@ -172,6 +166,13 @@ func run(threads, pp, tg, reps int, dir string, models []string) error {
 		fmt.Printf("| %s | pp%d | %.2f | %.2f | %.2f |\n", name, pp, a, b, b/a)
 		a, b = median(res.llTG), median(res.sieveTG)
 		fmt.Printf("| %s | tg%d | %.2f | %.2f | %.2f |\n", name, tg, a, b, b/a)
+	}
+	fmt.Println("\nsieve's decode weight traffic against memory read bandwidth measured right after it in the same process (medians):")
+	fmt.Println("\n| model | weights read GB/s | read bandwidth GB/s | share |")
+	fmt.Println("| --- | ---: | ---: | ---: |")
+	for i, m := range models {
+		w, bw := median(results[i].weightGB), median(results[i].readBW)
+		fmt.Printf("| %s | %.1f | %.1f | %.0f%% |\n", filepath.Base(m), w, bw, 100*w/bw)
 	}
 	return nil
 }
