@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/sieve-llm/sieve/asm"
+	"github.com/sieve-llm/sieve/gguf"
 	"github.com/sieve-llm/sieve/sparse"
 )
 
@@ -14,6 +15,11 @@ type Linear struct {
 	Name string // GGUF tensor name, e.g. "blk.0.attn_q.weight"
 	W    sparse.Matrix
 	Bias []float32 // len Out(), or nil
+	// Zeros is the fraction of exact zeros in the weights when the loader
+	// counted them (matrices it examined for a sparse format), else -1.
+	Zeros float64
+
+	src *gguf.TensorInfo // the file's tensor, while a sparse format is pending
 }
 
 // In is the input width, Out the output width.

@@ -37,6 +37,13 @@ type Model struct {
 type LoadOptions struct {
 	// Impl is the kernel implementation; nil means asm.Best().
 	Impl *asm.Impl
+	// Sparse says which weight matrices go to a sparse format ("" means
+	// sparse.PolicyAuto: those with enough exact zeros or an exact 2:4
+	// pattern).
+	Sparse sparse.Policy
+	// Progress, if set, is called as the matrices that may go sparse are
+	// examined and converted (done of total), from one goroutine at a time.
+	Progress func(done, total int)
 }
 
 // Load builds a model from an open GGUF file.
@@ -58,7 +65,11 @@ func Load(f *gguf.File, opt LoadOptions) (*Model, error) {
 		impl = asm.Best()
 	}
 	m := &Model{Config: *cfg, File: f, Impl: impl}
-	l := &loader{f: f, impl: impl}
+	policy, err := sparse.ParsePolicy(string(opt.Sparse))
+	if err != nil {
+		return nil, err
+	}
+	l := &loader{f: f, impl: impl, policy: policy}
 
 	m.Embed = l.tensor("token_embd.weight", cfg.Dim, -1)
 	if m.Embed != nil {
@@ -104,13 +115,18 @@ func Load(f *gguf.File, opt LoadOptions) (*Model, error) {
 	if l.err != nil {
 		return nil, l.err
 	}
+	if err := l.sparsify(opt.Progress); err != nil {
+		return nil, err
+	}
 	return m, nil
 }
 
 type loader struct {
-	f    *gguf.File
-	impl *asm.Impl
-	err  error
+	f       *gguf.File
+	impl    *asm.Impl
+	policy  sparse.Policy
+	pending []*Linear // candidates for a sparse format (see sparsify)
+	err     error
 }
 
 func (l *loader) fail(err error) {
@@ -168,7 +184,12 @@ func (l *loader) linear(name string, in, out int) *Linear {
 		l.fail(fmt.Errorf("%s: tensor %s: %w", l.f.Path, name, err))
 		return nil
 	}
-	return &Linear{Name: name, W: m}
+	lin := &Linear{Name: name, W: m, Zeros: -1}
+	if l.policy != sparse.PolicyDense && in%asm.SparseColAlign == 0 && gguf.CanDequantize(t.Type) {
+		lin.src = t
+		l.pending = append(l.pending, lin)
+	}
+	return lin
 }
 
 // NewDense builds the dense sparse.Matrix for rows×cols values of raw GGUF
@@ -202,4 +223,14 @@ func (m *Model) EmbedRow(dst []float32, id int) error {
 	}
 	rb := m.Embed.Type.RowBytes(m.Dim)
 	return gguf.Dequantize(m.Embed.Type, m.File.Data(m.Embed)[id*rb:(id+1)*rb], dst[:m.Dim])
+}
+
+// Linears returns every weight matrix: the blocks' in order, then the
+// output head.
+func (m *Model) Linears() []*Linear {
+	var ls []*Linear
+	for _, b := range m.Blocks {
+		ls = append(ls, b.Linears()...)
+	}
+	return append(ls, m.Output)
 }

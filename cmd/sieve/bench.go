@@ -9,10 +9,12 @@ import (
 	"io"
 	"math"
 	"path/filepath"
+	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/sieve-llm/sieve/runtime"
+	"github.com/sieve-llm/sieve/sparse"
 )
 
 func init() {
@@ -20,13 +22,17 @@ func init() {
 }
 
 type benchRow struct {
-	Model   string    `json:"model"`
-	File    string    `json:"file"`
-	Type    string    `json:"type"`
-	Bytes   int64     `json:"size_bytes"`
-	Params  uint64    `json:"params"`
-	Threads int       `json:"threads"`
-	Kernels string    `json:"kernels"`
+	Model   string `json:"model"`
+	File    string `json:"file"`
+	Type    string `json:"type"`
+	Bytes   int64  `json:"size_bytes"`
+	Params  uint64 `json:"params"`
+	Threads int    `json:"threads"`
+	Kernels string `json:"kernels"`
+	// Sparse is the --sparse policy of this variant and Formats the storage
+	// it gave the weight matrices.
+	Sparse  string    `json:"sparse"`
+	Formats string    `json:"formats"`
 	Test    string    `json:"test"`
 	Tokens  int       `json:"tokens"`
 	Samples []float64 `json:"samples_tok_per_s"`
@@ -38,16 +44,23 @@ type benchRow struct {
 	// ReadBW is the memory read bandwidth measured in the same run (with
 	// --bandwidth), in GB/s.
 	ReadBW float64 `json:"read_bw_gb_per_s,omitempty"`
+	// Speedup is Median ÷ the median of the first variant of the same file
+	// and test (the dense one by default).
+	Speedup float64 `json:"speedup,omitempty"`
 }
 
 func runBench(ctx context.Context, e *env, args []string) error {
-	fs := newFlags("bench", "MODEL.gguf [MODEL.gguf ...] [-p 512] [-n 128] [-r 5] [--threads T] [-o md|json]", e.stderr)
+	fs := newFlags("bench", "MODEL.gguf [MODEL.gguf ...] [-p 512] [-n 128] [-r 5] [--sparse dense,auto] [--threads T] [-o md|json]", e.stderr)
 	pp := fs.Int("p", 512, "prompt tokens for the ppN test (0: skip)")
 	tg := fs.Int("n", 128, "generated tokens for the tgN test (0: skip)")
 	reps := fs.Int("r", 5, "repetitions of each test (after one warm-up run)")
 	format := fs.String("o", "md", "output: md (a Markdown table) or json")
 	bandwidth := fs.Bool("bandwidth", false, "also measure memory read bandwidth (1 GiB streamed by the same threads) and show decode's weight traffic as a share of it")
 	mf := addModelFlags(fs)
+	mf.addSparseFlags(fs)
+	fs.Lookup("sparse").Usage = "comma-separated storage variants to measure side by side, each auto, dense or a sparse format (" + strings.Join(sparse.SparseFormats, ", ") + "); a variant that gives the same formats as the one before it is skipped, so a dense model runs once"
+	fs.Lookup("sparse").DefValue = "dense,auto"
+	*mf.sparse = "dense,auto"
 	pos, err := parse(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
 		return nil
@@ -70,13 +83,34 @@ func runBench(ctx context.Context, e *env, args []string) error {
 	case *format != "md" && *format != "json":
 		return usagef("-o %q: must be md or json", *format)
 	}
+	var variants []string
+	for _, v := range strings.Split(*mf.sparse, ",") {
+		p, err := sparse.ParsePolicy(v)
+		if err != nil {
+			return usagef("--sparse: %v", err)
+		}
+		variants = append(variants, string(p))
+	}
 	var rows []benchRow
 	for _, path := range pos {
-		r, err := benchModel(ctx, e, mf, path, *pp, *tg, *reps, *bandwidth)
-		if err != nil {
-			return err
+		prev := ""
+		var first []benchRow
+		for _, v := range variants {
+			r, formats, err := benchModel(ctx, e, mf, path, v, prev, *pp, *tg, *reps, *bandwidth)
+			if err != nil {
+				return err
+			}
+			prev = formats
+			if first == nil {
+				first = r
+			}
+			for i := range r {
+				if i < len(first) && first[i].Median > 0 {
+					r[i].Speedup = r[i].Median / first[i].Median
+				}
+			}
+			rows = append(rows, r...)
 		}
-		rows = append(rows, r...)
 	}
 	if *format == "json" {
 		enc := json.NewEncoder(e.stdout)
@@ -87,17 +121,25 @@ func runBench(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-func benchModel(ctx context.Context, e *env, mf *modelFlags, path string, pp, tg, reps int, bandwidth bool) ([]benchRow, error) {
-	lm, err := mf.load(path)
+// benchModel measures one variant of a model: the file loaded with a
+// sparse policy. It returns no rows when the policy gave the same formats
+// as the previous variant (prevFormats), and the formats it gave.
+func benchModel(ctx context.Context, e *env, mf *modelFlags, path, policy, prevFormats string, pp, tg, reps int, bandwidth bool) ([]benchRow, string, error) {
+	lm, err := mf.loadWith(path, e.stderr, policy)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	defer lm.Close()
 	m := lm.model
+	formats := formatSummary(m)
+	if formats == prevFormats {
+		fmt.Fprintf(e.stderr, "bench: %s: --sparse %s gives the same storage as the variant before it; skipped\n", filepath.Base(path), policy)
+		return nil, formats, nil
+	}
 	ctxLen := max(pp, tg, 1)
 	st, err := m.NewState(lm.pool, ctxLen, *mf.batch)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	var params uint64
 	types := map[string]int64{}
@@ -112,12 +154,12 @@ func benchModel(ctx context.Context, e *env, mf *modelFlags, path string, pp, tg
 		}
 	}
 	base := benchRow{Model: fmt.Sprintf("%s %s %s", m.Arch, humanCount(params), mainType), File: filepath.Base(path), Type: mainType,
-		Bytes: lm.file.Size(), Params: params, Threads: lm.pool.Threads(), Kernels: m.Impl.Name}
+		Bytes: lm.file.Size(), Params: params, Threads: lm.pool.Threads(), Kernels: m.Impl.Name, Sparse: policy, Formats: formats}
 	var rows []benchRow
 	run := func(test string, n int, f func(*runtime.State, int) (time.Duration, error)) error {
 		r := base
 		r.Test, r.Tokens = fmt.Sprintf("%s%d", test, n), n
-		fmt.Fprintf(e.stderr, "bench: %s %s: warm-up", r.File, r.Test)
+		fmt.Fprintf(e.stderr, "bench: %s --sparse %s %s: warm-up", r.File, policy, r.Test)
 		if _, err := f(st, n); err != nil {
 			return err
 		}
@@ -146,15 +188,15 @@ func benchModel(ctx context.Context, e *env, mf *modelFlags, path string, pp, tg
 	}
 	if pp > 0 {
 		if err := run("pp", pp, runtime.BenchPrompt); err != nil {
-			return nil, err
+			return nil, "", err
 		}
 	}
 	if tg > 0 {
 		if err := run("tg", tg, runtime.BenchGenerate); err != nil {
-			return nil, err
+			return nil, "", err
 		}
 	}
-	return rows, nil
+	return rows, formats, nil
 }
 
 // stats returns the mean, sample standard deviation and median.
@@ -185,8 +227,8 @@ func stats(x []float64) (mean, std, median float64) {
 
 func printBench(w io.Writer, rows []benchRow) {
 	tw := tabwriter.NewWriter(w, 0, 0, 1, ' ', tabwriter.Debug)
-	fmt.Fprintln(tw, "| model\t size\t params\t kernels\t threads\t test\t t/s\t weights GB/s\t")
-	fmt.Fprintln(tw, "| ---\t ---:\t ---:\t ---\t ---:\t ---:\t ---:\t ---:\t")
+	fmt.Fprintln(tw, "| model\t size\t params\t kernels\t threads\t weights\t test\t t/s\t speedup\t weights GB/s\t")
+	fmt.Fprintln(tw, "| ---\t ---:\t ---:\t ---\t ---:\t ---\t ---:\t ---:\t ---:\t ---:\t")
 	for _, r := range rows {
 		gb := ""
 		if r.GBps > 0 {
@@ -195,7 +237,12 @@ func printBench(w io.Writer, rows []benchRow) {
 				gb += fmt.Sprintf(" (%.0f%% of %.1f read)", 100*r.GBps/r.ReadBW, r.ReadBW)
 			}
 		}
-		fmt.Fprintf(tw, "| %s\t %s\t %s\t %s\t %d\t %s\t %.2f ± %.2f\t %s\t\n", r.Model, humanBytes(uint64(r.Bytes)), humanCount(r.Params), r.Kernels, r.Threads, r.Test, r.Mean, r.Std, gb)
+		speedup := "-"
+		if r.Speedup > 0 {
+			speedup = fmt.Sprintf("%.2fx", r.Speedup)
+		}
+		fmt.Fprintf(tw, "| %s\t %s\t %s\t %s\t %d\t %s: %s\t %s\t %.2f ± %.2f\t %s\t %s\t\n", r.Model, humanBytes(uint64(r.Bytes)), humanCount(r.Params), r.Kernels, r.Threads,
+			r.Sparse, r.Formats, r.Test, r.Mean, r.Std, speedup, gb)
 	}
 	tw.Flush()
 }

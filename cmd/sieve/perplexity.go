@@ -23,6 +23,7 @@ func runPerplexity(ctx context.Context, e *env, args []string) error {
 	proto := fs.String("protocol", "paper", "paper: non-overlapping windows, every token scored (Wanda/SparseGPT/OWL/DSnoT); llama.cpp: llama-perplexity's chunks, second halves scored")
 	hfRows := fs.Bool("hf-rows", false, "treat each line as a dataset row and join rows with blank lines, as the papers build WikiText-2 from Hugging Face's wikitext-2-raw-v1")
 	mf := addModelFlags(fs)
+	mf.addSparseFlags(fs)
 	pos, err := parse(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
 		return nil
@@ -50,7 +51,7 @@ func runPerplexity(ctx context.Context, e *env, args []string) error {
 	if *hfRows {
 		text = joinHFRows(text)
 	}
-	lm, err := mf.load(pos[0])
+	lm, err := mf.load(pos[0], e.stderr)
 	if err != nil {
 		return err
 	}

@@ -121,7 +121,7 @@ func runPrune(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 	}
-	lm, err := mf.load(pos[0])
+	lm, err := mf.load(pos[0], e.stderr)
 	if err != nil {
 		return err
 	}

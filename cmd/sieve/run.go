@@ -29,6 +29,7 @@ func runRun(ctx context.Context, e *env, args []string) error {
 	rep := fs.Float64("repeat-penalty", def.RepeatPenalty, "penalize repeating the last --repeat-last-n tokens (1: off)")
 	repN := fs.Int("repeat-last-n", def.RepeatLastN, "tokens of history the repeat penalty looks at")
 	mf := addModelFlags(fs)
+	mf.addSparseFlags(fs)
 	pos, err := parse(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
 		return nil
@@ -57,7 +58,7 @@ func runRun(ctx context.Context, e *env, args []string) error {
 		return usageError{err.Error()}
 	}
 
-	lm, err := mf.load(pos[0])
+	lm, err := mf.load(pos[0], e.stderr)
 	if err != nil {
 		return err
 	}
