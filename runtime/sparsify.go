@@ -3,6 +3,7 @@ package runtime
 import (
 	"fmt"
 	goruntime "runtime"
+	"strings"
 	"sync"
 
 	"github.com/sieve-llm/sieve/gguf"
@@ -15,8 +16,9 @@ import (
 // rows and a dense model loads as fast as without sparse formats.
 const sampleRows = 64
 
-// valuesOf classifies a tensor type for sparse.Choose.
-func valuesOf(t gguf.Type) sparse.Values {
+// SparseValues classifies a tensor type for sparse.Choose: the precision
+// its sparse values need.
+func SparseValues(t gguf.Type) sparse.Values {
 	switch t {
 	case gguf.F32, gguf.F16, gguf.BF16, gguf.F64:
 		return sparse.ValuesFloat
@@ -98,7 +100,7 @@ func (l *loader) sparsify(progress func(done, total int)) error {
 func (l *loader) sparsifyOne(lin *Linear, buf *[]float32) error {
 	t := lin.src
 	rows, cols := t.Rows(), t.Cols()
-	v := valuesOf(t.Type)
+	v := SparseValues(t.Type)
 	if l.policy == sparse.PolicyAuto && rows > sampleRows {
 		st, _, err := rowStats(l.f, t, sampleRows, buf)
 		if err != nil {
@@ -127,4 +129,26 @@ func (l *loader) sparsifyOne(lin *Linear, buf *[]float32) error {
 	}
 	lin.W = m
 	return nil
+}
+
+// IsLinearTensor reports whether a tensor name is one of the weight
+// matrices Load gives a storage format (the blocks' seven and the output
+// head).
+func IsLinearTensor(name string) bool {
+	if name == "output.weight" {
+		return true
+	}
+	rest, ok := strings.CutPrefix(name, "blk.")
+	if !ok {
+		return false
+	}
+	_, rest, ok = strings.Cut(rest, ".")
+	if !ok {
+		return false
+	}
+	switch rest {
+	case "attn_q.weight", "attn_k.weight", "attn_v.weight", "attn_output.weight", "ffn_gate.weight", "ffn_up.weight", "ffn_down.weight":
+		return true
+	}
+	return false
 }

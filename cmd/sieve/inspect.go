@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -15,6 +16,7 @@ import (
 	goruntime "runtime"
 
 	"github.com/sieve-llm/sieve/gguf"
+	"github.com/sieve-llm/sieve/runtime"
 	"github.com/sieve-llm/sieve/sparse"
 )
 
@@ -23,14 +25,17 @@ func init() {
 }
 
 type tensorReport struct {
-	Name     string   `json:"name"`
-	Shape    []uint64 `json:"shape"`
-	Type     string   `json:"type"`
-	Bytes    uint64   `json:"bytes"`
-	Zeros    *float64 `json:"zero_fraction"` // nil when the type cannot be decoded
-	NM24     *bool    `json:"nm_2_4"`        // every aligned group of 4 in a row has ≤ 2 non-zeros
-	Decoded  bool     `json:"-"`
-	Elements uint64   `json:"elements"`
+	Name  string   `json:"name"`
+	Shape []uint64 `json:"shape"`
+	Type  string   `json:"type"`
+	Bytes uint64   `json:"bytes"`
+	Zeros *float64 `json:"zero_fraction"` // nil when the type cannot be decoded
+	NM24  *bool    `json:"nm_2_4"`        // every aligned group of 4 in a row has ≤ 2 non-zeros
+	// Auto is the storage `--sparse auto` gives a weight matrix: a sparse
+	// format, or "dense"; empty for other tensors.
+	Auto     string `json:"auto_format,omitempty"`
+	Decoded  bool   `json:"-"`
+	Elements uint64 `json:"elements"`
 }
 
 type typeTotal struct {
@@ -211,6 +216,9 @@ func scanTensors(ctx context.Context, f *gguf.File, reps []tensorReport) error {
 				z := st.Sparsity()
 				nm := st.NM24 && len(t.Shape) >= 2
 				reps[i].Zeros, reps[i].NM24, reps[i].Decoded = &z, &nm, true
+				if runtime.IsLinearTensor(t.Name) {
+					reps[i].Auto = cmp.Or(sparse.Choose(st, cols, runtime.SparseValues(t.Type)), "dense")
+				}
 			}
 		}()
 	}
@@ -260,7 +268,7 @@ func printReport(w io.Writer, r *inspectReport) {
 	}
 	fmt.Fprintln(w, "\ntensors (shape in ggml order: row length first):")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "name\tshape\ttype\tbytes\tzeros\t2:4\t")
+	fmt.Fprintln(tw, "name\tshape\ttype\tbytes\tzeros\t2:4\truns as (--sparse auto)\t")
 	for _, t := range r.Tensors {
 		shape := make([]string, len(t.Shape))
 		for i, d := range t.Shape {
@@ -276,7 +284,11 @@ func printReport(w io.Writer, r *inspectReport) {
 				}
 			}
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t\n", t.Name, strings.Join(shape, " x "), t.Type, t.Bytes, zeros, nm)
+		auto := cmp.Or(t.Auto, "-")
+		if auto == "dense" {
+			auto = "dense " + strings.ToLower(denseFormat(t.Type))
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%s\t\n", t.Name, strings.Join(shape, " x "), t.Type, t.Bytes, zeros, nm, auto)
 	}
 	tw.Flush()
 	fmt.Fprintln(w, "\ntotals by type:")
@@ -310,4 +322,14 @@ func humanCount(n uint64) string {
 		return fmt.Sprintf("%.2f K", float64(n)/1e3)
 	}
 	return fmt.Sprint(n)
+}
+
+// denseFormat names the dense storage a tensor type runs as: its own
+// kernels for F32, F16, Q8_0 and Q4_0, decoded to F32 otherwise.
+func denseFormat(typ string) string {
+	switch typ {
+	case "F32", "F16", "Q8_0", "Q4_0":
+		return typ
+	}
+	return "F32 (decoded from " + typ + ")"
 }

@@ -61,12 +61,13 @@ func TestSynthThenBench(t *testing.T) {
 func TestSynthSparsity(t *testing.T) {
 	dir := t.TempDir()
 	for _, c := range []struct {
-		args []string
-		min  float64
-		nm   bool
+		args   []string
+		min    float64
+		nm     bool
+		format string // the storage --sparse auto gives the block matrices
 	}{
-		{[]string{"--sparsity", "0.7"}, 0.70, false},
-		{[]string{"--pattern", "2:4"}, 0.5, true},
+		{[]string{"--sparsity", "0.7"}, 0.70, false, "bitmask-f16"},
+		{[]string{"--pattern", "2:4"}, 0.5, true, "nm24-f16"},
 	} {
 		out := filepath.Join(dir, "s.gguf")
 		args := append([]string{"synth", "-o", out, "--force", "--dim", "64", "--ffn", "128", "--layers", "1", "--heads", "2", "--vocab", "300", "--type", "F16"}, c.args...)
@@ -86,8 +87,41 @@ func TestSynthSparsity(t *testing.T) {
 				t.Errorf("%v: %s zeros %v, 2:4 %v", c.args, tr.Name, *tr.Zeros, *tr.NM24)
 			case !block && *tr.Zeros > 0.05:
 				t.Errorf("%v: %s (not a block matrix) has %v zeros", c.args, tr.Name, *tr.Zeros)
+			case block && tr.Auto != c.format:
+				t.Errorf("%v: inspect says %s runs as %q, want %s", c.args, tr.Name, tr.Auto, c.format)
+			case tr.Name == "output.weight" && tr.Auto != "dense":
+				t.Errorf("%v: inspect says the dense head runs as %q", c.args, tr.Auto)
 			}
 		}
+		// run --verbose lists each matrix's format; --sparse dense keeps
+		// them dense and generates the same greedy text.
+		sparseOut, stderr, err := sieve(t, "run", out, "-n", "12", "--temp", "0", "--verbose")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(stderr, "7 × "+c.format) || !strings.Contains(stderr, "blk.0.ffn_down.weight") {
+			t.Errorf("%v: run --verbose says\n%s", c.args, stderr)
+		}
+		denseOut, stderr, err := sieve(t, "run", out, "-n", "12", "--temp", "0", "--sparse", "dense")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(stderr, c.format) || denseOut != sparseOut {
+			t.Errorf("%v: --sparse dense: %q vs sparse %q\n%s", c.args, denseOut, sparseOut, stderr)
+		}
+		// bench measures both variants with a speedup column.
+		js, _, err = sieve(t, "bench", out, "-p", "8", "-n", "4", "-r", "1", "-o", "json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var rows []benchRow
+		json.Unmarshal([]byte(js), &rows)
+		if len(rows) != 4 || rows[0].Sparse != "dense" || rows[2].Sparse != "auto" || !strings.Contains(rows[2].Formats, c.format) || rows[0].Speedup != 1 || rows[3].Speedup <= 0 {
+			t.Errorf("%v: bench rows %+v", c.args, rows)
+		}
+	}
+	if _, _, err := sieve(t, "run", filepath.Join(dir, "s.gguf"), "--sparse", "csr"); err == nil || !strings.Contains(err.Error(), "--sparse") {
+		t.Errorf("--sparse csr: err = %v", err)
 	}
 	if _, _, err := sieve(t, "synth", "-o", filepath.Join(dir, "x.gguf"), "--shape", "tinyllama-1.1b", "--pattern", "2:4", "--sparsity", "0.7"); err == nil {
 		t.Error("2:4 at 70% accepted")
