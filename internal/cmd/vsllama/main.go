@@ -3,6 +3,12 @@
 //
 //	go run ./internal/cmd/vsllama [-threads 2] [-p 512] [-n 128] [-r 5] [MODEL.gguf ...]
 //
+// A model argument LLAMA.gguf=SIEVE.gguf@POLICY runs llama.cpp on one file
+// and sieve on another loaded with `--sparse POLICY`, e.g. a pruned model
+// in a sparse format against the dense Q8_0 file of the same shape:
+//
+//	vsllama tl-q8_0.gguf=tl-f16-s70.gguf@bitmask-i8
+//
 // Without models it synthesizes the TinyLlama-1.1B shape in F16, Q8_0 and
 // Q4_0 (cached in -dir). llama.cpp is node-llama-cpp's prebuilt CPU library
 // (`npm ci` in .ci/llamacpp), driven by .ci/llamacpp/llbench.c, which this
@@ -106,13 +112,24 @@ func run(threads, pp, tg, reps int, dir string, models []string) error {
 			models = append(models, p)
 		}
 	}
+	type pair = modelPair
+	pairs := make([]pair, len(models))
+	for i, m := range models {
+		pairs[i] = pair{m, m, "auto"}
+		if l, r, ok := strings.Cut(m, "="); ok {
+			pairs[i].ll, pairs[i].sieve = l, r
+			if p, pol, ok := strings.Cut(r, "@"); ok {
+				pairs[i].sieve, pairs[i].policy = p, pol
+			}
+		}
+	}
 	type result struct{ sievePP, sieveTG, llPP, llTG, readBW, weightGB []float64 }
 	results := make([]result, len(models))
 	fmt.Fprintf(os.Stderr, "vsllama: %d threads, pp%d, tg%d, %d alternating runs per engine\n", threads, pp, tg, reps)
 	for r := 0; r < reps; r++ {
-		for i, m := range models {
+		for i, pr := range pairs {
 			// llama.cpp: one warm-up plus one timed repetition per run.
-			out, err := sh("env", "LLAMA_LIBDIR="+libdir, llb, m, strconv.Itoa(threads), strconv.Itoa(pp), strconv.Itoa(tg), "1")
+			out, err := sh("env", "LLAMA_LIBDIR="+libdir, llb, pr.ll, strconv.Itoa(threads), strconv.Itoa(pp), strconv.Itoa(tg), "1")
 			if err != nil {
 				return err
 			}
@@ -126,7 +143,7 @@ func run(threads, pp, tg, reps int, dir string, models []string) error {
 			}
 			// sieve, with the memory read bandwidth measured right after its
 			// decode test in the same process.
-			out, err = sh(sieve, "bench", m, "-p", strconv.Itoa(pp), "-n", strconv.Itoa(tg), "-r", "1", "-o", "json", "--bandwidth", "--threads", strconv.Itoa(threads))
+			out, err = sh(sieve, "bench", pr.sieve, "--sparse", pr.policy, "-p", strconv.Itoa(pp), "-n", strconv.Itoa(tg), "-r", "1", "-o", "json", "--bandwidth", "--threads", strconv.Itoa(threads))
 			if err != nil {
 				return err
 			}
@@ -150,7 +167,7 @@ func run(threads, pp, tg, reps int, dir string, models []string) error {
 				}
 			}
 			res.llPP, res.llTG = append(res.llPP, ll.PP), append(res.llTG, ll.TG)
-			fmt.Fprintf(os.Stderr, "vsllama: run %d %s: llama.cpp pp %.2f tg %.2f, sieve pp %.2f tg %.2f\n", r+1, filepath.Base(m),
+			fmt.Fprintf(os.Stderr, "vsllama: run %d %s: llama.cpp pp %.2f tg %.2f, sieve pp %.2f tg %.2f\n", r+1, pr.name(),
 				ll.PP, ll.TG, res.sievePP[len(res.sievePP)-1], res.sieveTG[len(res.sieveTG)-1])
 		}
 	}
@@ -159,9 +176,9 @@ func run(threads, pp, tg, reps int, dir string, models []string) error {
 	fmt.Printf("%s, %s, %d threads, %s\n\n", time.Now().Format("2006-01-02"), cpu, threads, host)
 	fmt.Println("| model | test | llama.cpp t/s (median) | sieve t/s (median) | sieve ÷ llama.cpp |")
 	fmt.Println("| --- | --- | ---: | ---: | ---: |")
-	for i, m := range models {
+	for i, pr := range pairs {
 		res := results[i]
-		name := filepath.Base(m)
+		name := pr.name()
 		a, b := median(res.llPP), median(res.sievePP)
 		fmt.Printf("| %s | pp%d | %.2f | %.2f | %.2f |\n", name, pp, a, b, b/a)
 		a, b = median(res.llTG), median(res.sieveTG)
@@ -170,9 +187,9 @@ func run(threads, pp, tg, reps int, dir string, models []string) error {
 	fmt.Println("\nsieve's decode weight traffic against memory read bandwidth measured right after it in the same process (medians):")
 	fmt.Println("\n| model | weights read GB/s | read bandwidth GB/s | share |")
 	fmt.Println("| --- | ---: | ---: | ---: |")
-	for i, m := range models {
+	for i, pr := range pairs {
 		w, bw := median(results[i].weightGB), median(results[i].readBW)
-		fmt.Printf("| %s | %.1f | %.1f | %.0f%% |\n", filepath.Base(m), w, bw, 100*w/bw)
+		fmt.Printf("| %s | %.1f | %.1f | %.0f%% |\n", pr.name(), w, bw, 100*w/bw)
 	}
 	return nil
 }
@@ -202,4 +219,15 @@ func cpuName() string {
 		}
 	}
 	return "unknown CPU"
+}
+
+// modelPair is what each engine runs: llama.cpp the file ll, sieve the file
+// sieve with --sparse policy.
+type modelPair struct{ ll, sieve, policy string }
+
+func (p modelPair) name() string {
+	if p.ll == p.sieve {
+		return filepath.Base(p.ll)
+	}
+	return fmt.Sprintf("llama.cpp %s vs sieve %s --sparse %s", filepath.Base(p.ll), filepath.Base(p.sieve), p.policy)
 }
