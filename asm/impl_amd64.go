@@ -31,6 +31,7 @@ var avx512Impl = func() *Impl {
 	im := *avx2Impl
 	im.Name = "avx512"
 	im.bmGemvF16 = bmGemvF16AVX512
+	im.bmGemvI8 = bmGemvI8AVX512
 	return &im
 }()
 

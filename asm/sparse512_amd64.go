@@ -3,9 +3,19 @@
 package asm
 
 // bmGemvF16AVX512 is bmGemvF16Ref: per row and 32 columns one VPEXPANDW
-// (mask word as K register) places the packed halves, two VCVTPH2PS widen
-// them and two FMAs accumulate; the row's value pointer advances by the
-// popcount of the mask word.
+// (mask word as K register) of an unaligned 64-byte load places the packed
+// halves, two VCVTPH2PS widen them and two FMAs accumulate; the row's value
+// pointer advances by the popcount of the mask word.
 //
 //go:noescape
 func bmGemvF16AVX512(dst []float32, masks []uint32, vals []uint16, x []float32)
+
+// bmGemvI8AVX512 is bmGemvI8Ref: two 8-row × 4-column units at a time are
+// expanded with one VPEXPANDB (their two mask words as a 64-bit K mask) and
+// multiplied by VPDPBUSD against the activations (unit 2p in dword lanes
+// 0..7, 2p+1 in 8..15); the weights are biased by 128 to be the unsigned
+// operand and the bias is removed with 128·Σq before each column block's
+// int32 sums are scaled into the float32 row accumulators.
+//
+//go:noescape
+func bmGemvI8AVX512(dst []float32, masks []uint32, vals []int8, scales []uint16, q []int8, d []float32)

@@ -8,12 +8,14 @@
 // BZ16ROW multiplies the 32 columns of row i of a bitmask-f16 column block:
 // VPEXPANDW places the packed halves at SI in the lanes of mask word i
 // (zeroing the others), SI advances by its popcount; x in Z0, Z1,
-// accumulators a (columns 0..15) and b (16..31). AX, Z12, Z13 scratch.
+// accumulators a (columns 0..15) and b (16..31). AX, Z12, Z13 scratch. The
+// expansion runs on a register: the memory form of VPEXPANDW is slower.
 #define BZ16ROW(i, a, b) \
 	KMOVD         (4*i)(R8), K1  \
-	VPEXPANDW.Z   (SI), K1, Z12  \
+	VMOVDQU16     (SI), Z12      \
 	POPCNTL       (4*i)(R8), AX  \
 	LEAQ          (SI)(AX*2), SI \
+	VPEXPANDW.Z   Z12, K1, Z12   \
 	VCVTPH2PS     Y12, Z13       \
 	VEXTRACTI64X4 $1, Z12, Y12   \
 	VCVTPH2PS     Y12, Z12       \
@@ -88,5 +90,88 @@ bz16red:
 	JNZ     bz16rb
 
 bz16done:
+	VZEROUPPER
+	RET
+
+// BZ8PAIR multiplies units 2p and 2p+1 of a bitmask-i8 column block (8 rows
+// × 8 columns; row i in dword lanes i and 8+i) by their activations.
+// VPDPBUSD needs one unsigned operand, so the expanded weights are biased by
+// 128 (XOR 0x80, which also turns the zeroed lanes into a biased 0) and
+// 128·Σq is accumulated separately in Z18 to be subtracted. The mask words
+// 2p, 2p+1 form one 64-bit K mask; the activations of unit 2p go to lanes
+// 0..7 and those of 2p+1 to lanes 8..15 (merge-masked broadcast, K2 =
+// 0xff00). Z15 = 0x80 bytes; w, a scratch.
+#define BZ8PAIR(p, w, a, acc) \
+	KMOVQ        (8*p)(R8), K1      \
+	VMOVDQU8     (SI), w            \
+	POPCNTQ      (8*p)(R8), AX      \
+	ADDQ         AX, SI             \
+	VPEXPANDB.Z  w, K1, w           \
+	VPXORD       Z15, w, w          \
+	VPBROADCASTD (8*p)(DX), a       \
+	VPBROADCASTD (8*p+4)(DX), K2, a \
+	VPDPBUSD     a, w, acc          \
+	VPDPBUSD     a, Z15, Z18
+
+// func bmGemvI8AVX512(dst []float32, masks []uint32, vals []int8, scales []uint16, q []int8, d []float32)
+// DI = &dst[8rb], CX = row blocks left, R8 = masks of (rb, cb), SI = values,
+// R12 = scales of (rb, cb), DX = &q[32cb], BX = &d[cb], R10 = column blocks
+// left, R11 = ncb; Z16, Z17 = biased int32 sums, Z18 = their bias, Y14 =
+// float32 accumulators (row i in lane i).
+TEXT ·bmGemvI8AVX512(SB), NOSPLIT, $0-144
+	MOVQ         dst_base+0(FP), DI
+	MOVQ         dst_len+8(FP), CX
+	SHRQ         $3, CX
+	JZ           bz8done
+	MOVQ         masks_base+24(FP), R8
+	MOVQ         vals_base+48(FP), SI
+	MOVQ         scales_base+72(FP), R12
+	MOVQ         q_len+104(FP), R11
+	SHRQ         $5, R11
+	MOVL         $0xff00, AX
+	KMOVW        AX, K2
+	MOVL         $0x80808080, AX
+	VPBROADCASTD AX, Z15
+
+bz8rb:
+	VXORPS Y14, Y14, Y14
+	MOVQ   q_base+96(FP), DX
+	MOVQ   d_base+120(FP), BX
+	MOVQ   R11, R10
+	TESTQ  R10, R10
+	JZ     bz8store
+
+bz8cb:
+	PREFETCHT0    512(SI)
+	VPXORD        Z16, Z16, Z16
+	VPXORD        Z17, Z17, Z17
+	VPXORD        Z18, Z18, Z18
+	BZ8PAIR(0, Z0, Z1, Z16)
+	BZ8PAIR(1, Z2, Z3, Z17)
+	BZ8PAIR(2, Z0, Z1, Z16)
+	BZ8PAIR(3, Z2, Z3, Z17)
+	VPADDD        Z17, Z16, Z16
+	VPSUBD        Z18, Z16, Z16
+	VEXTRACTI64X4 $1, Z16, Y17
+	VPADDD        Y17, Y16, Y16
+	VCVTDQ2PS     Y16, Y16
+	VCVTPH2PS     (R12), Y5
+	VBROADCASTSS  (BX), Y6
+	VMULPS        Y6, Y5, Y5
+	VFMADD231PS   Y5, Y16, Y14
+	ADDQ          $32, R8
+	ADDQ          $16, R12
+	ADDQ          $32, DX
+	ADDQ          $4, BX
+	DECQ          R10
+	JNZ           bz8cb
+
+bz8store:
+	VMOVUPS Y14, (DI)
+	ADDQ    $32, DI
+	DECQ    CX
+	JNZ     bz8rb
+
+bz8done:
 	VZEROUPPER
 	RET
