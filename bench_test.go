@@ -42,11 +42,11 @@ var benchCases = []benchCase{
 	{"F16", gguf.F16, 0, "", sparse.PolicyDense},
 	{"Q8_0", gguf.Q8_0, 0, "", sparse.PolicyDense},
 	{"Q4_0", gguf.Q4_0, 0, "", sparse.PolicyDense},
-	{"F16-50%/bitmask-f16", gguf.F16, 0.5, "", "bitmask-f16"},
-	{"F16-70%/bitmask-f16", gguf.F16, 0.7, "", "bitmask-f16"},
-	{"F16-2:4/nm24-f16", gguf.F16, 0.5, "2:4", "nm24-f16"},
-	{"F16-70%/bitmask-i8", gguf.F16, 0.7, "", "bitmask-i8"},
-	{"F16-2:4/nm24-i8", gguf.F16, 0.5, "2:4", "nm24-i8"},
+	{"F16-50%-bitmask-f16", gguf.F16, 0.5, "", "bitmask-f16"},
+	{"F16-70%-bitmask-f16", gguf.F16, 0.7, "", "bitmask-f16"},
+	{"F16-2:4-nm24-f16", gguf.F16, 0.5, "2:4", "nm24-f16"},
+	{"F16-70%-bitmask-i8", gguf.F16, 0.7, "", "bitmask-i8"},
+	{"F16-2:4-nm24-i8", gguf.F16, 0.5, "2:4", "nm24-i8"},
 }
 
 // benchBase holds the dense tok/s of the current process, by test and type.

@@ -27,7 +27,7 @@ declare -A model=([stories260K]=testdata/models/stories260K.gguf [BabyLlama]="$o
 declare -A ctx=([stories260K]=512 [BabyLlama]=256)
 calib=testdata/eval/tinystories_calib500.txt
 eval=testdata/eval/tinystories_eval500.txt
-ppl() { run "$S" perplexity "$1" --file "$eval" --ctx "$2" --threads 1 2>/dev/null | sed -n 's/^Final estimate: PPL = \([0-9.]*\).*/\1/p'; }
+ppl() { run "$S" perplexity "$1" --file "$eval" --ctx "$2" --threads 1 --sparse dense 2>/dev/null | sed -n 's/^Final estimate: PPL = \([0-9.]*\).*/\1/p'; }
 printf '| model | sparsity | method |'
 for v in "${variants[@]}"; do printf ' %s |' "$v"; done
 printf '\n| --- | --- | --- |'

@@ -20,7 +20,7 @@ declare -A model=([stories260K]=testdata/models/stories260K.gguf [BabyLlama]="$o
 declare -A ctx=([stories260K]=512 [BabyLlama]=256)
 calib=testdata/eval/tinystories_calib500.txt
 eval=testdata/eval/tinystories_eval500.txt
-ppl() { run "$S" perplexity "$1" --file "$eval" --ctx "$2" 2>/dev/null | sed -n 's/^Final estimate: PPL = \([0-9.]*\).*/\1/p'; }
+ppl() { run "$S" perplexity "$1" --file "$eval" --ctx "$2" --sparse dense 2>/dev/null | sed -n 's/^Final estimate: PPL = \([0-9.]*\).*/\1/p'; }
 echo "| model | target | method | PPL |"
 echo "| --- | --- | --- | ---: |"
 for name in stories260K BabyLlama; do
