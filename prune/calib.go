@@ -42,6 +42,12 @@ func ReadDocuments(path string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
+	return ParseDocuments(path, data)
+}
+
+// ParseDocuments is ReadDocuments for text already in memory; name labels
+// errors.
+func ParseDocuments(path string, data []byte) ([]string, error) {
 	trimmed := bytes.TrimSpace(data)
 	if len(trimmed) == 0 {
 		return nil, fmt.Errorf("%s: calibration file is empty", path)

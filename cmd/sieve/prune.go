@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -24,7 +25,7 @@ func runPrune(ctx context.Context, e *env, args []string) error {
 	method := fs.String("method", "wanda", "magnitude (per-matrix threshold, as the reference), magnitude-row, wanda, sparsegpt")
 	sparsity := fs.Float64("sparsity", -1, "fraction of each matrix's weights to zero, in [0, 1)")
 	nm := fs.String("nm", "", "N:M pattern: N zeros in every aligned group of M weights along a row (2:4, 4:8)")
-	calib := fs.String("calib", "", "calibration text: plain text, or JSON Lines with a \"text\" field (needed by wanda and sparsegpt)")
+	calib := fs.String("calib", "", "calibration text: plain text, or JSON Lines with a \"text\" field (default: the embedded sample of 2000 C4 validation documents)")
 	nsamples := fs.Int("nsamples", 128, "calibration windows")
 	seqlen := fs.Int("seqlen", 2048, "tokens per window (clipped to the model's context)")
 	seed := fs.Int64("seed", 0, "calibration sampling seed (Python random semantics, as the reference)")
@@ -95,9 +96,6 @@ func runPrune(ctx context.Context, e *env, args []string) error {
 		return usagef("the --dsnot-* settings need --dsnot")
 	}
 	needCalib := m == prune.MethodWanda || m == prune.MethodSparseGPT || owlCfg != nil || dsnotCfg != nil
-	if needCalib && *calib == "" {
-		return usagef("prune: --method %s with these options needs --calib FILE (plain text or JSONL)", m)
-	}
 	if *nsamples < 1 {
 		return usagef("--nsamples %d: must be at least 1", *nsamples)
 	}
@@ -141,15 +139,15 @@ func runPrune(ctx context.Context, e *env, args []string) error {
 	var windows [][]int
 	if needCalib {
 		start := time.Now()
-		docs, err := prune.ReadDocuments(*calib)
+		docs, source, err := calibDocuments(*calib)
 		if err != nil {
 			return err
 		}
 		if windows, err = prune.Windows(lm.tok, docs, copt); err != nil {
-			return fmt.Errorf("%s: %w", *calib, err)
+			return fmt.Errorf("%s: %w", source, err)
 		}
 		fmt.Fprintf(e.stderr, "prune: %d calibration windows of %d tokens from %s (%d documents, %s order) in %.1f s\n",
-			len(windows), copt.SeqLen, *calib, len(docs), copt.Order, time.Since(start).Seconds())
+			len(windows), copt.SeqLen, source, len(docs), copt.Order, time.Since(start).Seconds())
 	}
 	what := string(m)
 	if owlCfg != nil {
@@ -191,7 +189,7 @@ func runPrune(ctx context.Context, e *env, args []string) error {
 			fmt.Fprintf(e.stderr, "prune: OWL plot written to %s\n", *owlReport)
 		}
 	}
-	md, ts, err := prune.Output(lm.file, res, prune.Provenance{Config: cfg, CalibFile: *calib, Calib: copt, SourceFile: pos[0]})
+	md, ts, err := prune.Output(lm.file, res, prune.Provenance{Config: cfg, CalibFile: cmp.Or(*calib, defaultCalibName), Calib: copt, SourceFile: pos[0]})
 	if err != nil {
 		return err
 	}

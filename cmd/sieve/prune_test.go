@@ -75,7 +75,6 @@ func TestPruneBadInput(t *testing.T) {
 		{[]string{"prune", model, "-o", out, "--method", "wanda", "--nm", "2-4", "--calib", calib}, "--nm"},
 		{[]string{"prune", model, "-o", out, "--method", "wanda", "--nm", "2:4", "--sparsity", "0.5", "--calib", calib}, "not both"},
 		{[]string{"prune", model, "-o", out, "--method", "obs", "--sparsity", "0.5"}, "--method"},
-		{[]string{"prune", model, "-o", out, "--method", "wanda", "--sparsity", "0.5"}, "--calib"},
 		{[]string{"prune", model, "-o", out, "--method", "wanda", "--sparsity", "0.5", "--calib", short, "--nsamples", "4", "--seqlen", "64"}, "longer than --seqlen"},
 		{[]string{"prune", model, "-o", out, "--method", "wanda", "--sparsity", "0.5", "--calib", short, "--calib-order", "sequential"}, "--nsamples"},
 		{[]string{"prune", model, "-o", model, "--method", "magnitude", "--sparsity", "0.5"}, "input"},
@@ -100,5 +99,25 @@ func TestPruneBadInput(t *testing.T) {
 	}
 	if ents, _ := os.ReadDir(dir); len(ents) != 1 {
 		t.Fatalf("files left behind: %v", ents)
+	}
+}
+
+// Without --calib, prune calibrates on the embedded C4 sample.
+func TestPruneDefaultCalibration(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "w.gguf")
+	_, stderr, err := sieve(t, "prune", testfiles.Path("models/stories260K.gguf"), "-o", out, "--method", "wanda", "--sparsity", "0.5", "--nsamples", "2", "--seqlen", "64")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(stderr, "2 calibration windows of 64 tokens from embedded C4 sample") {
+		t.Errorf("stderr does not name the embedded calibration text:\n%s", stderr)
+	}
+	f, err := gguf.Open(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if v, _ := f.String("sieve.prune.calibration.file"); !strings.HasPrefix(v, "embedded C4") {
+		t.Errorf("sieve.prune.calibration.file = %q", v)
 	}
 }
