@@ -32,6 +32,7 @@ var avx512Impl = func() *Impl {
 	im.Name = "avx512"
 	im.bmGemvF16 = bmGemvF16AVX512
 	im.bmGemvI8 = bmGemvI8AVX512
+	im.nmGemvF16 = nmGemvF16AVX512
 	return &im
 }()
 

@@ -19,3 +19,12 @@ func bmGemvF16AVX512(dst []float32, masks []uint32, vals []uint16, x []float32)
 //
 //go:noescape
 func bmGemvI8AVX512(dst []float32, masks []uint32, vals []int8, scales []uint16, q []int8, d []float32)
+
+// nmGemvF16AVX512 is nmGemvF16Ref with one group of 4 columns per 512-bit
+// step: lanes 0..7 hold slot 0 of the 8 rows, lanes 8..15 slot 1, so one
+// VPSRLVD places every lane's in-group index, one VPERMILPS selects x from
+// the group broadcast to every 128-bit lane and one FMA multiplies the 16
+// values. Both streams are prefetched ahead for DRAM.
+//
+//go:noescape
+func nmGemvF16AVX512(dst []float32, vals []uint16, idx []uint32, x []float32)

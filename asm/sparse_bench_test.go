@@ -2,6 +2,8 @@ package asm_test
 
 import (
 	"fmt"
+	"slices"
+	"sync"
 	"testing"
 
 	"github.com/sieve-llm/sieve/asm"
@@ -81,4 +83,87 @@ func benchSparse(r interface {
 		}
 	}
 	return w
+}
+
+// BenchmarkSparseDRAM streams copies of a 5632×2048 matrix totalling about
+// twice the L3 from two threads (each multiplies every other copy by one
+// vector), so the formats are compared at DRAM bandwidth, the decode
+// regime of a real model.
+//
+//	go test -run='^$' -bench=SparseDRAM -count=3 ./asm
+func BenchmarkSparseDRAM(b *testing.B) {
+	const rows, cols, total = 5632, 2048, 600 << 20
+	x := randActs(newRand(3), 1, cols)
+	a := quantize(asm.Best(), x)
+	type job func(im *asm.Impl, dst []float32)
+	run := func(b *testing.B, im *asm.Impl, copies []job, bytes int64) {
+		dst := [2][]float32{make([]float32, rows), make([]float32, rows)}
+		for b.Loop() {
+			var wg sync.WaitGroup
+			for g := range 2 {
+				wg.Go(func() {
+					for i := g; i < len(copies); i += 2 {
+						copies[i](im, dst[g])
+					}
+				})
+			}
+			wg.Wait()
+		}
+		sec := b.Elapsed().Seconds() / float64(b.N)
+		b.ReportMetric(float64(rows*cols*len(copies))/sec/1e9, "Gdw/s")
+		b.ReportMetric(float64(bytes*int64(len(copies)))/sec/1e9, "GB/s")
+	}
+	for _, im := range asm.Impls() {
+		if im.Name == "ref" {
+			continue
+		}
+		b.Run(fmt.Sprintf("impl=%s/format=f16", im.Name), func(b *testing.B) {
+			f16 := randF16(newRand(1), rows*cols)
+			var copies []job
+			for range total / (2 * rows * cols) {
+				w := slices.Clone(f16)
+				copies = append(copies, func(im *asm.Impl, dst []float32) { im.GemmF16(dst, rows, w, x, rows, cols, 1) })
+			}
+			run(b, im, copies, int64(2*rows*cols))
+		})
+		for _, f := range spFormats() {
+			for _, zeros := range []float64{0.5, 0.7} {
+				if f.nm24 && zeros != 0.5 {
+					continue
+				}
+				b.Run(fmt.Sprintf("impl=%s/format=%s/zeros=%.0f%%", im.Name, f.name, zeros*100), func(b *testing.B) {
+					p := f.pack(benchSparse(newRand(2), rows, cols, zeros, f.nm24), rows, cols)
+					var copies []job
+					for range total / p.Bytes() {
+						c := cloneSparse(p)
+						copies = append(copies, func(im *asm.Impl, dst []float32) { spMul(im, c, dst, rows, 0, rows, x, a, 1, nil) })
+					}
+					run(b, im, copies, p.Bytes())
+				})
+			}
+		}
+	}
+}
+
+// cloneSparse returns a deep copy of a packed matrix.
+func cloneSparse(p spPacked) spPacked {
+	switch m := p.(type) {
+	case *asm.BitmaskF16:
+		c := *m
+		c.Masks, c.Vals, c.Offs = slices.Clone(m.Masks), slices.Clone(m.Vals), slices.Clone(m.Offs)
+		return &c
+	case *asm.BitmaskI8:
+		c := *m
+		c.Masks, c.Vals, c.Scales, c.Offs = slices.Clone(m.Masks), slices.Clone(m.Vals), slices.Clone(m.Scales), slices.Clone(m.Offs)
+		return &c
+	case *asm.NM24F16:
+		c := *m
+		c.Vals, c.Idx = slices.Clone(m.Vals), slices.Clone(m.Idx)
+		return &c
+	case *asm.NM24I8:
+		c := *m
+		c.Vals, c.Idx, c.Scales = slices.Clone(m.Vals), slices.Clone(m.Idx), slices.Clone(m.Scales)
+		return &c
+	}
+	panic("cloneSparse")
 }
