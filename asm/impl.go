@@ -40,6 +40,8 @@ type Impl struct {
 
 	// sumF32 returns Σ x[i] over len(x) values, a multiple of 32.
 	sumF32 func(x []float32) float32
+	// expSum is ExpSum for len(x) a multiple of 8.
+	expSum func(x []float32, m, s float32) float32
 
 	// Sparse kernels (sparse*.go, layouts in sparse_pack.go). The GEMV
 	// kernels compute len(dst)/RB whole row blocks of a packed matrix whose
@@ -67,6 +69,7 @@ var refImpl = &Impl{
 	gemmQ8:  gemmQ8Ref,
 	gemmQ4:  gemmQ4Ref,
 	sumF32:  sumF32Ref,
+	expSum:  expSumRef,
 
 	bmGemvF16: bmGemvF16Ref,
 	bmGemvI8:  bmGemvI8Ref,

@@ -16,6 +16,7 @@ var avx2Impl = &Impl{
 	gemmQ8:  gemmQ8AVX2,
 	gemmQ4:  gemmQ4AVX2,
 	sumF32:  sumF32AVX2,
+	expSum:  expSumAVX2,
 
 	bmGemvF16: bmGemvF16AVX2,
 	bmGemvI8:  bmGemvI8AVX2,

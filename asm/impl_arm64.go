@@ -23,6 +23,7 @@ func archImpls() []*Impl {
 		gemmQ8: gemmQ8Ref,
 		gemmQ4: gemmQ4Ref,
 		sumF32: sumF32NEON,
+		expSum: expSumRef,
 
 		bmGemvF16: bmGemvF16Ref,
 		bmGemvI8:  bmGemvI8Ref,

@@ -7,6 +7,7 @@ import (
 // attnScratch is one worker's buffers for attention.
 type attnScratch struct {
 	q, s, vt, o []float32
+	inv         []float32 // 1 / the softmax sum of each row
 }
 
 func grow(b []float32, n int) []float32 {
@@ -55,14 +56,14 @@ func (st *State) attention(l int, q, o []float32, n, pos int) {
 			kg := kc[g*st.ctx*hd : (g*st.ctx+span)*hd]
 			sc.s = grow(sc.s, rows*span)
 			m.Impl.GemmF32(sc.s, span, kg, sc.q, span, hd, rows)
+			// P = softmax(scale·S) over the causal prefix, left unnormalized:
+			// O's rows are divided by the sums instead (hd values, not span).
+			sc.inv = grow(sc.inv, rows)
 			for i := 0; i < rows; i++ {
 				t := (r0 + i) / group
 				row := sc.s[i*span : (i+1)*span]
 				valid := pos + t + 1
-				for j := 0; j < valid; j++ {
-					row[j] *= scale
-				}
-				softmax(row[:valid])
+				sc.inv[i] = 1 / m.Impl.ExpSum(row[:valid], maxf(row[:valid]), scale)
 				clear(row[valid:])
 			}
 			// O = P·V: the GEMM wants Vᵀ rows, so transpose this head's V.
@@ -78,7 +79,10 @@ func (st *State) attention(l int, q, o []float32, n, pos int) {
 			for i := 0; i < rows; i++ {
 				t, hi := (r0+i)/group, (r0+i)%group
 				h := g*group + hi
-				copy(o[t*qDim+h*hd:t*qDim+(h+1)*hd], sc.o[i*hd:(i+1)*hd])
+				dst, inv := o[t*qDim+h*hd:t*qDim+(h+1)*hd], sc.inv[i]
+				for c, v := range sc.o[i*hd : (i+1)*hd] {
+					dst[c] = v * inv
+				}
 			}
 		}
 	})

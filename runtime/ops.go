@@ -1,6 +1,10 @@
 package runtime
 
-import "math"
+import (
+	"math"
+
+	"github.com/sieve-llm/sieve/asm"
+)
 
 // rmsNorm sets dst = x / sqrt(mean(x²) + eps) · w, accumulating in float64
 // as ggml does.
@@ -50,22 +54,24 @@ func rope(x, cos, sin []float32, mode RopeMode) {
 	}
 }
 
-// softmax normalizes x in place.
-func softmax(x []float32) {
-	m := float32(math.Inf(-1))
-	for _, v := range x {
-		m = max(m, v)
-	}
-	var sum float64
-	for i, v := range x {
-		e := expf(v - m)
-		x[i] = e
-		sum += float64(e)
-	}
-	inv := float32(1 / sum)
+// softmax sets x to the softmax of s·x, the exponentials by im's kernels.
+func softmax(im *asm.Impl, x []float32, s float32) {
+	inv := 1 / im.ExpSum(x, maxf(x), s)
 	for i := range x {
 		x[i] *= inv
 	}
+}
+
+// maxf is the largest value of x (−Inf for none). A plain comparison, not
+// the max builtin, whose NaN and signed-zero rules cost a branch per value.
+func maxf(x []float32) float32 {
+	m := float32(math.Inf(-1))
+	for _, v := range x {
+		if v > m {
+			m = v
+		}
+	}
+	return m
 }
 
 // siluMul sets g = silu(g) · u.
@@ -79,29 +85,4 @@ func add(dst, x []float32) {
 	for i, v := range x {
 		dst[i] += v
 	}
-}
-
-// expf is e^x in float32 to within about 2 ulp: x = n·ln2 + r with |r| ≤
-// ln2/2, e^r by its degree-6 Taylor polynomial (error below r⁷/7! ≈ 1.3e-7),
-// and 2^n put into the exponent bits. It is several times faster than
-// math.Exp, which matters in attention's softmax.
-func expf(x float32) float32 {
-	const (
-		log2e = 1.4426950408889634
-		ln2hi = 0.693145751953125
-		ln2lo = 1.428606765330187e-06
-	)
-	if x > 88.72 {
-		return float32(math.Inf(1))
-	}
-	if x < -87.33 {
-		return 0
-	}
-	n := float32(math.Floor(float64(x*log2e + 0.5)))
-	r := x - n*ln2hi - n*ln2lo
-	p := 1 + r*(1+r*(0.5+r*(1.0/6+r*(1.0/24+r*(1.0/120+r*(1.0/720))))))
-	if n > 127 { // x just below ln(MaxFloat32): 2^128 itself is not a float32
-		return p * math.Float32frombits(uint32(127+127)<<23) * 2
-	}
-	return p * math.Float32frombits(uint32(int32(n)+127)<<23)
 }

@@ -3,21 +3,24 @@ package runtime
 import (
 	"math"
 	"testing"
+
+	"github.com/sieve-llm/sieve/asm"
 )
 
-func TestExpf(t *testing.T) {
-	worst := 0.0
-	for x := float32(-87); x < 88.5; x += 0.001 {
-		want := math.Exp(float64(x))
-		got := float64(expf(x))
-		if rel := math.Abs(got-want) / want; rel > worst {
-			worst = rel
+func TestSoftmax(t *testing.T) {
+	for _, im := range asm.Impls() {
+		x := []float32{1, 2, 3, -50, 0.5, 3, 2.5, -1e30, 0, 1}
+		want := make([]float64, len(x))
+		var sum float64
+		for i, v := range x {
+			want[i] = math.Exp((float64(v) - 3) * 0.5)
+			sum += want[i]
 		}
-	}
-	if worst > 3e-7 {
-		t.Fatalf("worst relative error %.2e", worst)
-	}
-	if expf(-100) != 0 || !math.IsInf(float64(expf(100)), 1) || expf(0) != 1 {
-		t.Fatal("edge values")
+		softmax(im, x, 0.5)
+		for i := range x {
+			if d := math.Abs(float64(x[i]) - want[i]/sum); d > 1e-6*want[i]/sum+1e-30 {
+				t.Errorf("%s: softmax[%d] = %g, want %g", im.Name, i, x[i], want[i]/sum)
+			}
+		}
 	}
 }

@@ -1,0 +1,76 @@
+//go:build gc && !purego
+
+#include "textflag.h"
+
+DATA expk<>+0(SB)/4, $1.44269504088896341 // log2 e
+DATA expk<>+4(SB)/4, $0.693359375         // C1
+DATA expk<>+8(SB)/4, $-2.12194440e-4      // C2
+DATA expk<>+12(SB)/4, $1.9875691500e-4    // P0
+DATA expk<>+16(SB)/4, $1.3981999507e-3    // P1
+DATA expk<>+20(SB)/4, $8.3334519073e-3    // P2
+DATA expk<>+24(SB)/4, $4.1665795894e-2    // P3
+DATA expk<>+28(SB)/4, $1.6666665459e-1    // P4
+DATA expk<>+32(SB)/4, $5.0000001201e-1    // P5
+DATA expk<>+36(SB)/4, $-86.0              // lower clamp
+DATA expk<>+40(SB)/4, $1.0
+GLOBL expk<>(SB), RODATA|NOPTR, $44
+
+// func expSumAVX2(x []float32, m, s float32) float32
+// Y15 = m·s, Y14 = log2 e, Y13..Y4 = the constants above, Y0 = sum; Y1 =
+// x·s, then r; Y2 = n, Y3 = p. X2 = s while the loop runs: the exponent is
+// x·s − m·s, one FMA.
+TEXT ·expSumAVX2(SB), NOSPLIT, $0-36
+	MOVQ         x_base+0(FP), SI
+	MOVQ         x_len+8(FP), CX
+	VBROADCASTSS m+24(FP), Y15
+	VBROADCASTSS s+28(FP), Y0
+	VMULPS       Y0, Y15, Y15
+	VBROADCASTSS expk<>+0(SB), Y14
+	VBROADCASTSS expk<>+4(SB), Y13
+	VBROADCASTSS expk<>+8(SB), Y12
+	VBROADCASTSS expk<>+12(SB), Y11
+	VBROADCASTSS expk<>+16(SB), Y10
+	VBROADCASTSS expk<>+20(SB), Y9
+	VBROADCASTSS expk<>+24(SB), Y8
+	VBROADCASTSS expk<>+28(SB), Y7
+	VBROADCASTSS expk<>+32(SB), Y6
+	VBROADCASTSS expk<>+36(SB), Y5
+	VBROADCASTSS expk<>+40(SB), Y4
+	VXORPS       Y0, Y0, Y0
+	SHRQ         $3, CX
+	JZ           expdone
+
+exploop:
+	VBROADCASTSS s+28(FP), Y1
+	VFMSUB132PS  (SI), Y15, Y1
+	VMAXPS       Y5, Y1, Y1
+	VMULPS       Y14, Y1, Y2
+	VROUNDPS     $0, Y2, Y2
+	VFNMADD231PS Y13, Y2, Y1
+	VFNMADD231PS Y12, Y2, Y1
+	VMOVAPS      Y11, Y3
+	VFMADD213PS  Y10, Y1, Y3
+	VFMADD213PS  Y9, Y1, Y3
+	VFMADD213PS  Y8, Y1, Y3
+	VFMADD213PS  Y7, Y1, Y3
+	VFMADD213PS  Y6, Y1, Y3
+	VMULPS       Y1, Y3, Y3
+	VFMADD213PS  Y1, Y1, Y3
+	VADDPS       Y4, Y3, Y3
+	VCVTPS2DQ    Y2, Y2
+	VPSLLD       $23, Y2, Y2
+	VPADDD       Y2, Y3, Y3
+	VMOVUPS      Y3, (SI)
+	VADDPS       Y3, Y0, Y0
+	ADDQ         $32, SI
+	DECQ         CX
+	JNZ          exploop
+
+expdone:
+	VEXTRACTF128 $1, Y0, X1
+	VADDPS       X1, X0, X0
+	VHADDPS      X0, X0, X0
+	VHADDPS      X0, X0, X0
+	VZEROUPPER
+	MOVSS        X0, ret+32(FP)
+	RET
