@@ -23,6 +23,7 @@ type modelFlags struct {
 	kernels *string
 	ctxSize *int
 	batch   *int
+	loadHow *string
 	// sparse and verbose exist for the commands that run a model as it is
 	// (run, perplexity, bench; see addSparseFlags); prune reads the dense
 	// weights, so for it they stay nil and the model loads dense.
@@ -36,6 +37,7 @@ func addModelFlags(fs *flag.FlagSet) *modelFlags {
 		kernels: fs.String("kernels", "auto", "kernel implementation: auto, "+implNames()),
 		ctxSize: fs.Int("ctx-size", 0, "context size in tokens (0: the model's training context, at most 4096)"),
 		batch:   fs.Int("batch", 512, "tokens evaluated per forward pass while reading a prompt"),
+		loadHow: fs.String("load", "mmap", "how weights reach memory: mmap (map the file, shared with the page cache), read (read it into memory, like llama.cpp's --no-mmap), hugepages (read it into transparent huge pages: fewer TLB misses while decode streams the weights, where the kernel allows them)"),
 	}
 }
 
@@ -103,8 +105,18 @@ func (mf *modelFlags) loadWith(path string, stderr io.Writer, policy string) (*l
 			return nil, usagef("--sparse: %v", err)
 		}
 	}
+	var gopt gguf.OpenOptions
+	switch *mf.loadHow {
+	case "mmap":
+	case "read":
+		gopt.NoMmap = true
+	case "hugepages":
+		gopt.HugePages = true
+	default:
+		return nil, usagef("--load %q: must be mmap, read or hugepages", *mf.loadHow)
+	}
 	start := time.Now()
-	f, err := gguf.Open(path)
+	f, err := gguf.OpenWith(path, gopt)
 	if err != nil {
 		return nil, err
 	}

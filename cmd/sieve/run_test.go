@@ -50,6 +50,21 @@ func TestRunConvertedBabyLlama(t *testing.T) {
 	}
 }
 
+// Every way of loading the weights generates the same greedy text.
+func TestRunLoadModes(t *testing.T) {
+	model := testfiles.Path("models/stories260K.gguf")
+	want, _, err := sieve(t, "run", model, "-n", "40", "--temp", "0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mode := range []string{"read", "hugepages"} {
+		got, _, err := sieve(t, "run", model, "-n", "40", "--temp", "0", "--load", mode)
+		if err != nil || got != want {
+			t.Errorf("--load %s: %q, %v; want %q", mode, got, err, want)
+		}
+	}
+}
+
 func TestRunPromptAndSampling(t *testing.T) {
 	model := testfiles.Path("models/stories260K.gguf")
 	a, _, err := sieve(t, "run", model, "-p", "Once upon a time, there was a dog", "-n", "40", "--seed", "42", "--temp", "0.9")
@@ -96,6 +111,8 @@ func TestRunBadInput(t *testing.T) {
 		{[]string{"run", model, "--seed", "-7"}, "--seed"},
 		{[]string{"run", model, "--threads", "0"}, "--threads"},
 		{[]string{"run", model, "--kernels", "avx9000"}, "--kernels"},
+		{[]string{"run", model, "--load", "tape"}, "--load"},
+		{[]string{"run", model, "--sparse", "csr"}, "--sparse"},
 		{[]string{"run", model, "--ctx-size", "8", "-p", "Once upon a time, there was a little girl named Lily"}, "--ctx-size"},
 		{[]string{"run", model, "--temp", "abc"}, "temp"},
 	}
