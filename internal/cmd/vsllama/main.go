@@ -37,13 +37,18 @@ func main() {
 	pp := flag.Int("p", 512, "prompt tokens (pp test)")
 	tg := flag.Int("n", 128, "generated tokens (tg test)")
 	reps := flag.Int("r", 5, "alternating runs per engine")
+	sieveArgs := flag.String("sieve-args", "", "extra flags for every `sieve bench`, e.g. \"--load hugepages\"")
 	dir := flag.String("dir", filepath.Join(os.TempDir(), "sieve-vsllama"), "work directory (synthetic models, binaries)")
 	flag.Parse()
+	extra = strings.Fields(*sieveArgs)
 	if err := run(*threads, *pp, *tg, *reps, *dir, flag.Args()); err != nil {
 		fmt.Fprintln(os.Stderr, "vsllama:", err)
 		os.Exit(1)
 	}
 }
+
+// extra holds -sieve-args.
+var extra []string
 
 func sh(name string, args ...string) ([]byte, error) {
 	cmd := exec.Command(name, args...)
@@ -143,7 +148,8 @@ func run(threads, pp, tg, reps int, dir string, models []string) error {
 			}
 			// sieve, with the memory read bandwidth measured right after its
 			// decode test in the same process.
-			out, err = sh(sieve, "bench", pr.sieve, "--sparse", pr.policy, "-p", strconv.Itoa(pp), "-n", strconv.Itoa(tg), "-r", "1", "-o", "json", "--bandwidth", "--threads", strconv.Itoa(threads))
+			args := append([]string{"bench", pr.sieve, "--sparse", pr.policy, "-p", strconv.Itoa(pp), "-n", strconv.Itoa(tg), "-r", "1", "-o", "json", "--bandwidth", "--threads", strconv.Itoa(threads)}, extra...)
+			out, err = sh(sieve, args...)
 			if err != nil {
 				return err
 			}
@@ -173,7 +179,7 @@ func run(threads, pp, tg, reps int, dir string, models []string) error {
 	}
 	host, _ := os.Hostname()
 	cpu := cpuName()
-	fmt.Printf("%s, %s, %d threads, %s\n\n", time.Now().Format("2006-01-02"), cpu, threads, host)
+	fmt.Printf("%s, %s, %d threads, %s, sieve flags %q\n\n", time.Now().Format("2006-01-02"), cpu, threads, host, strings.Join(extra, " "))
 	fmt.Println("| model | test | llama.cpp t/s (median) | sieve t/s (median) | sieve ÷ llama.cpp |")
 	fmt.Println("| --- | --- | ---: | ---: | ---: |")
 	for i, pr := range pairs {
