@@ -207,7 +207,7 @@ func TestSparseNoAllocs(t *testing.T) {
 					a.Prepare(m.ActKinds(), impl)
 					m.MulRows(dst, 24, &a, 0, 24)
 				})
-				if allocs != 0 {
+				if allocs != 0 && !(raceEnabled && n > 1) {
 					t.Errorf("%s/%s n=%d: %v allocations", impl.Name, f.name, n, allocs)
 				}
 			}
