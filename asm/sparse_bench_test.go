@@ -14,7 +14,8 @@ import (
 // next to dense F16, for decode (n=1) and a prefill batch (n=64). Gdw/s
 // counts dense weights (rows·cols·n per second), the number to compare
 // across formats. One matrix fits in a large L3 here, so these are kernel
-// rates; sparse's BenchmarkTinyLlamaSparse measures the DRAM-bound model.
+// rates; BenchmarkSparseDRAM streams from DRAM, and sparse's
+// BenchmarkTinyLlamaSparse measures the DRAM-bound model.
 //
 //	go test -run='^$' -bench=SparseKernels -count=5 ./asm
 func BenchmarkSparseKernels(b *testing.B) {
