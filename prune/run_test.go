@@ -11,6 +11,7 @@ import (
 	"github.com/sieve-llm/sieve/internal/testfiles"
 	"github.com/sieve-llm/sieve/runtime"
 	"github.com/sieve-llm/sieve/runtime/tokenizer"
+	"github.com/sieve-llm/sieve/sparse"
 )
 
 type fixture struct {
@@ -26,7 +27,7 @@ func load(t *testing.T, name string) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := runtime.Load(f, runtime.LoadOptions{})
+	m, err := runtime.Load(f, runtime.LoadOptions{Sparse: sparse.PolicyDense})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -174,7 +175,7 @@ func TestOutputMatchesInProcessModel(t *testing.T) {
 	if len(names) != 35 {
 		t.Fatalf("%d tensors recorded", len(names))
 	}
-	m2, err := runtime.Load(g, runtime.LoadOptions{})
+	m2, err := runtime.Load(g, runtime.LoadOptions{Sparse: sparse.PolicyDense})
 	if err != nil {
 		t.Fatal(err)
 	}
