@@ -418,8 +418,18 @@ func pruneLinear(m *runtime.Model, lin *runtime.Linear, sub string, st *Stats, f
 		return nil, fmt.Errorf("%s: %w", lin.Name, err)
 	}
 	if d := cfg.DSnoT; d != nil && !slices.Contains(d.Skip, sub) {
-		if err := refine(w, orig, rows, cols, mask, st, cfg); err != nil {
+		newMask, err := refine(w, orig, rows, cols, mask, st, cfg)
+		if err != nil {
 			return nil, fmt.Errorf("%s: DSnoT: %w", lin.Name, err)
+		}
+		// SparseGPT's kept weights were solved for its own mask: re-solve
+		// them from the original weights for DSnoT's.
+		if cfg.Method == MethodSparseGPT && !d.Reference {
+			copy(w, orig)
+			o := cfg.SparseGPT
+			if err := fac.Reconstruct(w, rows, newMask, cfg.Target, &o); err != nil {
+				return nil, fmt.Errorf("%s: DSnoT: %w", lin.Name, err)
+			}
 		}
 	}
 	// Rows that do not fill whole blocks of a quantized type (stories260K's
@@ -451,7 +461,7 @@ func pruneLinear(m *runtime.Model, lin *runtime.Linear, sub string, st *Stats, f
 // the pruned positions (what a revived weight would be) — the "done right"
 // version of the reference's SparseGPT-initialized DSnoT, whose released
 // code never accumulates a Hessian.
-func refine(w, orig []float32, rows, cols int, mask Mask, st *Stats, cfg Config) error {
+func refine(w, orig []float32, rows, cols int, mask Mask, st *Stats, cfg Config) (Mask, error) {
 	cur := slices.Clone(w)
 	for i, p := range mask {
 		if p {
@@ -478,7 +488,7 @@ func refine(w, orig []float32, rows, cols int, mask Mask, st *Stats, cfg Config)
 	}
 	newMask, err := DSnoT(cur, rows, cols, mask, mean, variance, st.ScalerRow(), cfg.Target, opts)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	for i, p := range newMask {
 		switch {
@@ -488,5 +498,5 @@ func refine(w, orig []float32, rows, cols int, mask Mask, st *Stats, cfg Config)
 			w[i] = orig[i] // revived
 		}
 	}
-	return nil
+	return newMask, nil
 }

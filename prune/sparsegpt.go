@@ -165,6 +165,23 @@ func (f *SparseGPTFactor) Cols() int { return f.cols }
 // place and returns the mask (see [SparseGPT]). It uses opts.BlockSize and
 // opts.Workers; nil means [DefaultSparseGPTOptions].
 func (f *SparseGPTFactor) Prune(w []float32, rows int, t Target, opts *SparseGPTOptions) (Mask, error) {
+	return f.prune(w, rows, t, opts, nil)
+}
+
+// Reconstruct is Prune with the mask given instead of chosen: SparseGPT's
+// column-by-column updates compensate for exactly the weights fixed marks,
+// as for a mask it had chosen itself. DSnoT on a SparseGPT base uses it to
+// re-solve the kept weights after it has changed the mask. t only sets the
+// options' defaults.
+func (f *SparseGPTFactor) Reconstruct(w []float32, rows int, fixed Mask, t Target, opts *SparseGPTOptions) error {
+	if len(fixed) != len(w) {
+		return fmt.Errorf("prune: sparsegpt: mask of %d for %d weights", len(fixed), len(w))
+	}
+	_, err := f.prune(w, rows, t, opts, fixed)
+	return err
+}
+
+func (f *SparseGPTFactor) prune(w []float32, rows int, t Target, opts *SparseGPTOptions, fixed Mask) (Mask, error) {
 	n := f.cols
 	if err := t.ValidateFor(n); err != nil {
 		return nil, err
@@ -177,6 +194,9 @@ func (f *SparseGPTFactor) Prune(w []float32, rows int, t Target, opts *SparseGPT
 		return nil, err
 	}
 	mask := make(Mask, len(w))
+	if fixed != nil {
+		copy(mask, fixed)
+	}
 	if n == 0 || rows == 0 {
 		return mask, nil
 	}
@@ -207,7 +227,7 @@ func (f *SparseGPTFactor) Prune(w []float32, rows int, t Target, opts *SparseGPT
 			d := float32(u[(b+j)*n+b+j])
 			dinv[j] = d * d
 		}
-		if !t.Structured() {
+		if !t.Structured() && fixed == nil {
 			k := pyIntMul(rows*cnt, t.Ratio)
 			if k >= rows*cnt {
 				return nil, fmt.Errorf("prune: sparsegpt: sparsity %v selects index %d of %d scores (the reference raises IndexError)", t.Ratio, k, rows*cnt)
@@ -248,7 +268,7 @@ func (f *SparseGPTFactor) Prune(w []float32, rows int, t Target, opts *SparseGPT
 				m1 := mask[i*n+b : i*n+e]
 				e1 := E[i*B : i*B+cnt]
 				for j := 0; j < cnt; j++ {
-					if t.Structured() && j%t.M == 0 {
+					if t.Structured() && fixed == nil && j%t.M == 0 {
 						for jj := range gs {
 							x32 := float32(w1[j+jj])
 							gs[jj] = x32 * x32 / dinv[j+jj]

@@ -769,3 +769,75 @@ func TestSparseGPTAgreesWithFloat32Emulation(t *testing.T) {
 		}
 	}
 }
+
+// Reconstruct with the mask Prune chose reproduces Prune's weights exactly;
+// with another mask it zeroes exactly that mask and reconstructs better
+// than zeroing it without updates.
+func TestSparseGPTReconstruct(t *testing.T) {
+	r := rand.New(rand.NewSource(17))
+	cols, rows := 128, 12
+	c := correlatedCalib(r, 2, 200, cols, 40, 0.3)
+	f, err := NewSparseGPTFactor(c.h, cols, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tg := range []Target{Unstructured(0.5), NM(2, 4)} {
+		w := randWeights(r, rows, cols)
+		a, b := slices.Clone(w), slices.Clone(w)
+		mask, err := f.Prune(a, rows, tg, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := f.Reconstruct(b, rows, mask, tg, nil); err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(a, b) {
+			t.Fatalf("%v: Reconstruct with Prune's mask differs from Prune", tg)
+		}
+		// Another mask: swap one pruned and one kept weight in every row.
+		other := slices.Clone(mask)
+		for i := range rows {
+			row := other[i*cols : (i+1)*cols]
+			p, k := slices.Index(row, true), slices.Index(row, false)
+			row[p], row[k] = false, true
+		}
+		re, naive := slices.Clone(w), slices.Clone(w)
+		if err := f.Reconstruct(re, rows, other, tg, nil); err != nil {
+			t.Fatal(err)
+		}
+		for i, p := range other {
+			if p {
+				naive[i] = 0
+				if re[i] != 0 {
+					t.Fatalf("%v: masked weight %d = %g after Reconstruct", tg, i, re[i])
+				}
+			}
+		}
+		if e1, e0 := reconError(w, re, rows, cols, c.h), reconError(w, naive, rows, cols, c.h); e1 >= e0 {
+			t.Errorf("%v: reconstructed error %g not below zeroing's %g", tg, e1, e0)
+		}
+	}
+	if err := f.Reconstruct(make([]float32, 10), 1, make(Mask, 9), Unstructured(0.5), nil); err == nil {
+		t.Error("mask of the wrong length accepted")
+	}
+}
+
+// reconError is Σ_rows (w−ŵ)ᵀ H (w−ŵ), the layer-output error SparseGPT
+// minimizes.
+func reconError(w, wh []float32, rows, cols int, h []float64) float64 {
+	var e float64
+	d := make([]float64, cols)
+	for i := range rows {
+		for j := range d {
+			d[j] = float64(w[i*cols+j] - wh[i*cols+j])
+		}
+		for j := range d {
+			var s float64
+			for k := range d {
+				s += h[j*cols+k] * d[k]
+			}
+			e += d[j] * s
+		}
+	}
+	return e
+}
