@@ -64,21 +64,8 @@ func prunedShape(rows, cols int, zeros float64, nm24 bool, seed uint64) []float3
 // layer l uses the weights of its shape rotated by l rows, so every layer
 // has its own memory at the cost of one random matrix per shape.
 func buildSparse(b *testing.B, format string, w []float32, rows, cols, l int, impl *asm.Impl) sparse.Matrix {
-	var m sparse.Matrix
-	var err error
 	rot := append(w[l%rows*cols:len(w):len(w)], w[:l%rows*cols]...)
-	switch format {
-	case "bitmask-f16":
-		m, err = sparse.NewBitmaskF16(rot, rows, cols, impl)
-	case "bitmask-i8":
-		m, err = sparse.NewBitmaskI8(rot, rows, cols, impl)
-	case "nm24-f16":
-		m, err = sparse.NewNM24F16(rot, rows, cols, impl)
-	case "nm24-i8":
-		m, err = sparse.NewNM24I8(rot, rows, cols, impl)
-	default:
-		panic(format)
-	}
+	m, err := sparse.NewSparse(format, rot, rows, cols, impl)
 	if err != nil {
 		b.Fatal(err)
 	}

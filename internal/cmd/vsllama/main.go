@@ -117,10 +117,9 @@ func run(threads, pp, tg, reps int, dir string, models []string) error {
 			models = append(models, p)
 		}
 	}
-	type pair = modelPair
-	pairs := make([]pair, len(models))
+	pairs := make([]modelPair, len(models))
 	for i, m := range models {
-		pairs[i] = pair{m, m, "auto"}
+		pairs[i] = modelPair{m, m, "auto"}
 		if l, r, ok := strings.Cut(m, "="); ok {
 			pairs[i].ll, pairs[i].sieve = l, r
 			if p, pol, ok := strings.Cut(r, "@"); ok {
