@@ -26,16 +26,17 @@ type Linear struct {
 func (l *Linear) In() int  { return l.W.Cols() }
 func (l *Linear) Out() int { return l.W.Rows() }
 
-// grain picks the rows per work chunk: a multiple of the matrix's row block,
-// small enough to balance several chunks per worker, large enough to amortize
-// the handout.
-func grain(m sparse.Matrix, threads, n int) int {
-	rb := m.RowBlock()
-	chunks := threads * 8
+// grain picks the rows per work chunk: a multiple of rb (the matrix's row
+// block, or a common multiple of several), small enough that the workers
+// finish a parallel region close together (the last chunk handed out is
+// what one worker waits for), large enough to amortize the handout. Decode
+// chunks are a few tens of microseconds of weight streaming.
+func grain(rows, rb, threads, n int) int {
+	chunks := threads * 24
 	if n > 1 {
 		chunks = threads * 4
 	}
-	g := (m.Rows() + chunks - 1) / chunks
+	g := (rows + chunks - 1) / chunks
 	g = (g + rb - 1) / rb * rb
 	return max(g, rb)
 }
@@ -43,22 +44,88 @@ func grain(m sparse.Matrix, threads, n int) int {
 // Forward computes dst[t*Out()+r] = Σ_c W[r][c]·x_t[c] (+ bias[r]) for the
 // a.N vectors held in a, which must be prepared for l.W.ActKinds().
 func (l *Linear) Forward(p *Pool, dst []float32, a *sparse.Act) {
-	out := l.Out()
-	if a.Cols != l.In() || len(dst) < a.N*out {
-		panic(fmt.Sprintf("runtime: %s: input %d×%d, weight %d×%d, dst %d", l.Name, a.N, a.Cols, out, l.In(), len(dst)))
+	forwardAll(p, a, []*Linear{l}, [][]float32{dst})
+}
+
+// check panics unless l takes a's vectors and dst holds its outputs.
+func (l *Linear) check(dst []float32, a *sparse.Act) {
+	if a.Cols != l.In() || len(dst) < a.N*l.Out() {
+		panic(fmt.Sprintf("runtime: %s: input %d×%d, weight %d×%d, dst %d", l.Name, a.N, a.Cols, l.Out(), l.In(), len(dst)))
 	}
-	w := l.W
-	p.For(out, grain(w, p.Threads(), a.N), func(lo, hi int) {
-		w.MulRows(dst, out, a, lo, hi)
-	})
+}
+
+// mulRows computes rows [lo, hi) of l's output for every vector of a,
+// bias included.
+func (l *Linear) mulRows(dst []float32, a *sparse.Act, lo, hi int) {
+	out := l.Out()
+	l.W.MulRows(dst, out, a, lo, hi)
 	if l.Bias != nil {
 		for t := 0; t < a.N; t++ {
 			row := dst[t*out : (t+1)*out]
-			for i, b := range l.Bias {
-				row[i] += b
+			for i := lo; i < hi; i++ {
+				row[i] += l.Bias[i]
 			}
 		}
 	}
+}
+
+// forwardAll runs several linears that read the same prepared input (a
+// block's Q, K and V) as one parallel region: their row chunks are handed
+// out from one list, so the workers wait for each other once instead of
+// once per matrix.
+func forwardAll(p *Pool, a *sparse.Act, ls []*Linear, dsts [][]float32) {
+	var grains, ends [4]int
+	if len(ls) > len(grains) {
+		panic("runtime: forwardAll: too many linears")
+	}
+	total := 0
+	for i, l := range ls {
+		l.check(dsts[i], a)
+		grains[i] = grain(l.Out(), l.W.RowBlock(), p.Threads(), a.N)
+		total += (l.Out() + grains[i] - 1) / grains[i]
+		ends[i] = total
+	}
+	p.For(total, 1, func(lo, hi int) {
+		for item := lo; item < hi; item++ {
+			i, first := 0, 0
+			for item >= ends[i] {
+				first = ends[i]
+				i++
+			}
+			l, g := ls[i], grains[i]
+			r0 := (item - first) * g
+			l.mulRows(dsts[i], a, r0, min(r0+g, l.Out()))
+		}
+	})
+}
+
+// forwardSwiGLU computes g = silu(gate·x) ⊙ (up·x) for the vectors in a
+// (prepared for both), in one parallel region: each chunk multiplies the
+// same rows of both matrices and applies the activation to them, so the
+// element-wise part runs on all workers while the rows are in cache.
+func forwardSwiGLU(p *Pool, a *sparse.Act, gate, up *Linear, g, u []float32) {
+	gate.check(g, a)
+	up.check(u, a)
+	out := gate.Out()
+	if up.Out() != out {
+		panic(fmt.Sprintf("runtime: %s has %d rows, %s %d", gate.Name, out, up.Name, up.Out()))
+	}
+	rb := lcm(gate.W.RowBlock(), up.W.RowBlock())
+	p.For(out, grain(out, rb, p.Threads(), a.N), func(lo, hi int) {
+		gate.mulRows(g, a, lo, hi)
+		up.mulRows(u, a, lo, hi)
+		for t := 0; t < a.N; t++ {
+			siluMul(g[t*out+lo:t*out+hi], u[t*out+lo:t*out+hi])
+		}
+	})
+}
+
+func lcm(a, b int) int {
+	x, y := a, b
+	for y != 0 {
+		x, y = y, x%y
+	}
+	return a / x * b
 }
 
 // forwardFrom resets a to x (n rows of In() values), prepares what the

@@ -166,9 +166,7 @@ func (st *State) block(l int, x []float32, n, pos int) {
 	st.act.Reset(h, n, D)
 	st.act.Prepare(b.Q.W.ActKinds()|b.K.W.ActKinds()|b.V.W.ActKinds(), m.Impl)
 	q, k, v := st.q[:n*qDim], st.k[:n*kvDim], st.v[:n*kvDim]
-	b.Q.Forward(p, q, &st.act)
-	b.K.Forward(p, k, &st.act)
-	b.V.Forward(p, v, &st.act)
+	forwardAll(p, &st.act, []*Linear{b.Q, b.K, b.V}, [][]float32{q, k, v})
 
 	cos, sin := st.cos[:n*half], st.sin[:n*half]
 	for t := 0; t < n; t++ {
@@ -209,9 +207,7 @@ func (st *State) block(l int, x []float32, n, pos int) {
 	st.act.Reset(h, n, D)
 	st.act.Prepare(b.Gate.W.ActKinds()|b.Up.W.ActKinds(), m.Impl)
 	g, u := st.g[:n*c.FFN], st.u[:n*c.FFN]
-	b.Gate.Forward(p, g, &st.act)
-	b.Up.Forward(p, u, &st.act)
-	siluMul(g, u)
+	forwardSwiGLU(p, &st.act, b.Gate, b.Up, g, u)
 	st.observe(l, StreamFFNDown, g, n)
 	b.Down.forwardFrom(p, m.Impl, out, &st.act, g, n)
 	add(x, out)
