@@ -93,24 +93,11 @@ func runBench(ctx context.Context, e *env, args []string) error {
 	}
 	var rows []benchRow
 	for _, path := range pos {
-		prev := ""
-		var first []benchRow
-		for _, v := range variants {
-			r, formats, err := benchModel(ctx, e, mf, path, v, prev, *pp, *tg, *reps, *bandwidth)
-			if err != nil {
-				return err
-			}
-			prev = formats
-			if first == nil {
-				first = r
-			}
-			for i := range r {
-				if i < len(first) && first[i].Median > 0 {
-					r[i].Speedup = r[i].Median / first[i].Median
-				}
-			}
-			rows = append(rows, r...)
+		r, err := benchFile(ctx, e, mf, path, variants, *pp, *tg, *reps, *bandwidth)
+		if err != nil {
+			return err
 		}
+		rows = append(rows, r...)
 	}
 	if *format == "json" {
 		enc := json.NewEncoder(e.stdout)
@@ -121,25 +108,112 @@ func runBench(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-// benchModel measures one variant of a model: the file loaded with a
-// sparse policy. It returns no rows when the policy gave the same formats
-// as the previous variant (prevFormats), and the formats it gave.
-func benchModel(ctx context.Context, e *env, mf *modelFlags, path, policy, prevFormats string, pp, tg, reps int, bandwidth bool) ([]benchRow, string, error) {
+// benchVariant is one storage variant of a model, loaded and ready to run.
+type benchVariant struct {
+	policy string
+	lm     *loaded
+	st     *runtime.State
+	base   benchRow
+}
+
+// benchFile measures the variants of one model file side by side: all of
+// them are loaded first (a variant that gives the same formats as the one
+// before it is skipped), then each repetition runs every variant in turn,
+// so machine noise that drifts over the run hits them alike and the
+// speedups (medians ÷ the first variant's) compare like with like.
+func benchFile(ctx context.Context, e *env, mf *modelFlags, path string, policies []string, pp, tg, reps int, bandwidth bool) ([]benchRow, error) {
+	var vs []*benchVariant
+	defer func() {
+		for _, v := range vs {
+			v.lm.Close()
+		}
+	}()
+	prev := ""
+	for _, policy := range policies {
+		v, err := loadVariant(e, mf, path, policy, prev, max(pp, tg, 1))
+		if err != nil {
+			return nil, err
+		}
+		if v == nil {
+			continue
+		}
+		prev = v.base.Formats
+		vs = append(vs, v)
+	}
+	var rows []benchRow
+	run := func(test string, n int, f func(*runtime.State, int) (time.Duration, error)) error {
+		rs := make([]benchRow, len(vs))
+		for i, v := range vs {
+			rs[i] = v.base
+			rs[i].Test, rs[i].Tokens = fmt.Sprintf("%s%d", test, n), n
+			fmt.Fprintf(e.stderr, "bench: %s --sparse %s %s: warm-up\n", v.base.File, v.policy, rs[i].Test)
+			if _, err := f(v.st, n); err != nil {
+				return err
+			}
+		}
+		for rep := 0; rep < reps; rep++ {
+			fmt.Fprintf(e.stderr, "bench: %s %s%d repetition %d/%d:", filepath.Base(path), test, n, rep+1, reps)
+			for i, v := range vs {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+				d, err := f(v.st, n)
+				if err != nil {
+					return err
+				}
+				rs[i].Samples = append(rs[i].Samples, float64(n)/d.Seconds())
+				fmt.Fprintf(e.stderr, " %s %.2f", v.policy, rs[i].Samples[rep])
+			}
+			fmt.Fprintln(e.stderr, " tok/s")
+		}
+		for i, v := range vs {
+			r := &rs[i]
+			r.Mean, r.Std, r.Median = stats(r.Samples)
+			if rs[0].Median > 0 {
+				r.Speedup = r.Median / rs[0].Median
+			}
+			if test == "tg" {
+				r.GBps = float64(v.lm.model.WeightBytes()) * r.Mean / 1e9
+				if bandwidth {
+					r.ReadBW = runtime.ReadBandwidth(v.lm.pool, v.lm.model.Impl, 1<<30, 5) / 1e9
+					fmt.Fprintf(e.stderr, "bench: memory read bandwidth %.1f GB/s (%d threads)\n", r.ReadBW, v.lm.pool.Threads())
+				}
+			}
+		}
+		rows = append(rows, rs...)
+		return nil
+	}
+	if pp > 0 {
+		if err := run("pp", pp, runtime.BenchPrompt); err != nil {
+			return nil, err
+		}
+	}
+	if tg > 0 {
+		if err := run("tg", tg, runtime.BenchGenerate); err != nil {
+			return nil, err
+		}
+	}
+	return rows, nil
+}
+
+// loadVariant loads the model with a sparse policy; it returns nil when the
+// policy gave the same formats as the previous variant (prevFormats).
+func loadVariant(e *env, mf *modelFlags, path, policy, prevFormats string, ctxLen int) (*benchVariant, error) {
 	lm, err := mf.loadWith(path, e.stderr, policy)
 	if err != nil {
-		return nil, "", err
+		return nil, err
 	}
-	defer lm.Close()
 	m := lm.model
 	formats := formatSummary(m)
 	if formats == prevFormats {
 		fmt.Fprintf(e.stderr, "bench: %s: --sparse %s gives the same storage as the variant before it; skipped\n", filepath.Base(path), policy)
-		return nil, formats, nil
+		lm.Close()
+		return nil, nil
 	}
-	ctxLen := max(pp, tg, 1)
 	st, err := m.NewState(lm.pool, ctxLen, *mf.batch)
 	if err != nil {
-		return nil, "", err
+		lm.Close()
+		return nil, err
 	}
 	var params uint64
 	types := map[string]int64{}
@@ -155,48 +229,7 @@ func benchModel(ctx context.Context, e *env, mf *modelFlags, path, policy, prevF
 	}
 	base := benchRow{Model: fmt.Sprintf("%s %s %s", m.Arch, humanCount(params), mainType), File: filepath.Base(path), Type: mainType,
 		Bytes: lm.file.Size(), Params: params, Threads: lm.pool.Threads(), Kernels: m.Impl.Name, Sparse: policy, Formats: formats}
-	var rows []benchRow
-	run := func(test string, n int, f func(*runtime.State, int) (time.Duration, error)) error {
-		r := base
-		r.Test, r.Tokens = fmt.Sprintf("%s%d", test, n), n
-		fmt.Fprintf(e.stderr, "bench: %s --sparse %s %s: warm-up", r.File, policy, r.Test)
-		if _, err := f(st, n); err != nil {
-			return err
-		}
-		for i := 0; i < reps; i++ {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			d, err := f(st, n)
-			if err != nil {
-				return err
-			}
-			r.Samples = append(r.Samples, float64(n)/d.Seconds())
-			fmt.Fprintf(e.stderr, ", %.2f", r.Samples[i])
-		}
-		fmt.Fprintln(e.stderr, " tok/s")
-		r.Mean, r.Std, r.Median = stats(r.Samples)
-		if test == "tg" {
-			r.GBps = float64(m.WeightBytes()) * r.Mean / 1e9
-			if bandwidth {
-				r.ReadBW = runtime.ReadBandwidth(lm.pool, m.Impl, 1<<30, 5) / 1e9
-				fmt.Fprintf(e.stderr, "bench: memory read bandwidth %.1f GB/s (%d threads)\n", r.ReadBW, lm.pool.Threads())
-			}
-		}
-		rows = append(rows, r)
-		return nil
-	}
-	if pp > 0 {
-		if err := run("pp", pp, runtime.BenchPrompt); err != nil {
-			return nil, "", err
-		}
-	}
-	if tg > 0 {
-		if err := run("tg", tg, runtime.BenchGenerate); err != nil {
-			return nil, "", err
-		}
-	}
-	return rows, formats, nil
+	return &benchVariant{policy: policy, lm: lm, st: st, base: base}, nil
 }
 
 // stats returns the mean, sample standard deviation and median.

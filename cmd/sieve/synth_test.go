@@ -109,14 +109,15 @@ func TestSynthSparsity(t *testing.T) {
 		if strings.Contains(stderr, c.format) || denseOut != sparseOut {
 			t.Errorf("%v: --sparse dense: %q vs sparse %q\n%s", c.args, denseOut, sparseOut, stderr)
 		}
-		// bench measures both variants with a speedup column.
+		// bench measures both variants side by side with a speedup column:
+		// per test, the dense row then the sparse one.
 		js, _, err = sieve(t, "bench", out, "-p", "8", "-n", "4", "-r", "1", "-o", "json")
 		if err != nil {
 			t.Fatal(err)
 		}
 		var rows []benchRow
 		json.Unmarshal([]byte(js), &rows)
-		if len(rows) != 4 || rows[0].Sparse != "dense" || rows[2].Sparse != "auto" || !strings.Contains(rows[2].Formats, c.format) || rows[0].Speedup != 1 || rows[3].Speedup <= 0 {
+		if len(rows) != 4 || rows[0].Sparse != "dense" || rows[1].Sparse != "auto" || !strings.Contains(rows[1].Formats, c.format) || rows[0].Speedup != 1 || rows[2].Speedup != 1 || rows[3].Speedup <= 0 || rows[1].Test != "pp8" || rows[3].Test != "tg4" {
 			t.Errorf("%v: bench rows %+v", c.args, rows)
 		}
 	}
