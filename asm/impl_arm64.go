@@ -25,15 +25,16 @@ func archImpls() []*Impl {
 		sumF32: sumF32NEON,
 		expSum: expSumRef,
 
-		bmGemvF16: bmGemvF16Ref,
+		bmGemvF16: bmGemvF16NEON,
 		bmGemvI8:  bmGemvI8Ref,
-		nmGemvF16: nmGemvF16Ref,
+		nmGemvF16: nmGemvF16NEON,
 		nmGemvI8:  nmGemvI8Ref,
 		spmmF32:   spmmF32Ref,
 	}
 	if cpuid.CPU.Supports(cpuid.ASIMDDP) {
 		im.gemvQ8, im.gemvQ4 = gemvQ8NEON, gemvQ4NEON
 		im.gemmQ8, im.gemmQ4 = gemmQ8NEON, gemmQ4NEON
+		im.bmGemvI8, im.nmGemvI8 = bmGemvI8NEON, nmGemvI8NEON
 	}
 	return []*Impl{im}
 }
