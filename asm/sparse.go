@@ -234,6 +234,13 @@ type spDecoder interface {
 // one zero-padded), decode spChunkRows rows at a time and run the SpMM
 // kernel on each tile, in calls of about maxWork multiply–adds.
 func (im *Impl) spGemm(f spDecoder, dst []float32, ldd int, r0, r1 int, x []float32, n, cols int, s *SparseScratch) {
+	if cols == 0 {
+		// Empty sums (and no tokens to transpose: cols divides below).
+		for t := range n {
+			clear(dst[t*ldd+r0 : t*ldd+r1])
+		}
+		return
+	}
 	if s == nil {
 		s = new(SparseScratch)
 	}
