@@ -77,13 +77,29 @@ func gemvFloat[W uint16 | float32](kern func([]float32, []W, int, []float32), ds
 // is GemvF32.
 func (im *Impl) GemmF32(dst []float32, ldd int, w, x []float32, rows, cols, n int) {
 	checkGemm("GemmF32", len(dst), ldd, len(w), rows*cols, len(x), rows, cols, n)
-	gemmFloat(im.gemvF32, im.gemmF32, dst, ldd, w, x, rows, cols, n, f32Value)
+	gemmFloat(im.gemvF32, im.gemmF32, dst, ldd, w, cols, x, rows, cols, n, f32Value)
+}
+
+// GemmF32Strided is GemmF32 with weight row r at w[r*ldw:] (ldw ≥ cols),
+// e.g. the first cols columns of a wider matrix:
+//
+//	dst[t*ldd+r] = Σ_{c<cols} w[r*ldw+c] · x[t*cols+c]
+func (im *Impl) GemmF32Strided(dst []float32, ldd int, w []float32, ldw int, x []float32, rows, cols, n int) {
+	if ldw < cols {
+		panic(fmt.Sprintf("asm: GemmF32Strided: ldw = %d < cols = %d", ldw, cols))
+	}
+	need := 0
+	if rows > 0 {
+		need = (rows-1)*ldw + cols
+	}
+	checkGemm("GemmF32Strided", len(dst), ldd, len(w), need, len(x), rows, cols, n)
+	gemmFloat(im.gemvF32, im.gemmF32, dst, ldd, w, ldw, x, rows, cols, n, f32Value)
 }
 
 // GemmF16 is GemmF32 with half-precision weights.
 func (im *Impl) GemmF16(dst []float32, ldd int, w []uint16, x []float32, rows, cols, n int) {
 	checkGemm("GemmF16", len(dst), ldd, len(w), rows*cols, len(x), rows, cols, n)
-	gemmFloat(im.gemvF16, im.gemmF16, dst, ldd, w, x, rows, cols, n, f16Value)
+	gemmFloat(im.gemvF16, im.gemmF16, dst, ldd, w, cols, x, rows, cols, n, f16Value)
 }
 
 func checkGemm(name string, ldst, ldd, lw, needW, lx, rows, cols, n int) {
@@ -107,7 +123,7 @@ func checkGemm(name string, ldst, ldd, lw, needW, lx, rows, cols, n int) {
 func gemmFloat[W uint16 | float32](
 	gemv func([]float32, []W, int, []float32),
 	gemm func([]float32, int, []W, int, []float32, int, int, int, int),
-	dst []float32, ldd int, w []W, x []float32, rows, cols, n int, val func(W) float32,
+	dst []float32, ldd int, w []W, ldw int, x []float32, rows, cols, n int, val func(W) float32,
 ) {
 	if rows == 0 || n == 0 {
 		return
@@ -126,7 +142,7 @@ func gemmFloat[W uint16 | float32](
 		tile -= tile % 3
 		if raceEnabled {
 			raceRead(x[:n3*cols])
-			raceRead(w[:rows4*cols])
+			raceRead(w[:(rows4-1)*ldw+cols])
 			for t := range n3 {
 				raceWrite(dst[t*ldd : t*ldd+rows4])
 			}
@@ -137,18 +153,18 @@ func gemmFloat[W uint16 | float32](
 			for tt := 0; tt < n3; tt += tile {
 				nt := min(tile, n3-tt)
 				for r := 0; r < rows4; r += 4 {
-					gemm(dst[tt*ldd+r:], ldd, w[r*cols+k0:(r+3)*cols+k0+kn], cols, x[tt*cols+k0:], cols, kn, nt/3, add)
+					gemm(dst[tt*ldd+r:], ldd, w[r*ldw+k0:(r+3)*ldw+k0+kn], ldw, x[tt*cols+k0:], cols, kn, nt/3, add)
 				}
 			}
 		}
 		for t := range n3 {
 			xt := x[t*cols : (t+1)*cols]
 			if rows4 < rows {
-				gemvFloat(gemv, dst[t*ldd+rows4:t*ldd+rows], w[rows4*cols:], xt, cols, val)
+				gemvFloat(gemv, dst[t*ldd+rows4:t*ldd+rows], w[rows4*ldw:], xt, ldw, val)
 			}
 			if cols8 < cols {
 				for r := range rows4 {
-					row := w[r*cols+cols8 : r*cols+cols]
+					row := w[r*ldw+cols8 : r*ldw+cols]
 					acc := dst[t*ldd+r]
 					for c, wv := range row {
 						acc += val(wv) * xt[cols8+c]
@@ -159,6 +175,6 @@ func gemmFloat[W uint16 | float32](
 		}
 	}
 	for t := n3; t < n; t++ {
-		gemvFloat(gemv, dst[t*ldd:t*ldd+rows], w, x[t*cols:(t+1)*cols], cols, val)
+		gemvFloat(gemv, dst[t*ldd:t*ldd+rows], w, x[t*cols:(t+1)*cols], ldw, val)
 	}
 }

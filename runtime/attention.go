@@ -6,8 +6,8 @@ import (
 
 // attnScratch is one worker's buffers for attention.
 type attnScratch struct {
-	q, s, vt, o []float32
-	inv         []float32 // 1 / the softmax sum of each row
+	q, s, o []float32
+	inv     []float32 // 1 / the softmax sum of each row
 }
 
 func grow(b []float32, n int) []float32 {
@@ -66,16 +66,10 @@ func (st *State) attention(l int, q, o []float32, n, pos int) {
 				sc.inv[i] = 1 / m.Impl.ExpSum(row[:valid], maxf(row[:valid]), scale)
 				clear(row[valid:])
 			}
-			// O = P·V: the GEMM wants Vᵀ rows, so transpose this head's V.
-			vg := vc[g*st.ctx*hd : (g*st.ctx+span)*hd]
-			sc.vt = grow(sc.vt, hd*span)
-			for j := 0; j < span; j++ {
-				for cc := 0; cc < hd; cc++ {
-					sc.vt[cc*span+j] = vg[j*hd+cc]
-				}
-			}
+			// O = P·V: the V cache holds Vᵀ (a row of ctx positions per
+			// head dimension), so the GEMM reads its first span columns.
 			sc.o = grow(sc.o, rows*hd)
-			m.Impl.GemmF32(sc.o, hd, sc.vt, sc.s, hd, span, rows)
+			m.Impl.GemmF32Strided(sc.o, hd, vc[g*hd*st.ctx:(g+1)*hd*st.ctx], st.ctx, sc.s, hd, span, rows)
 			for i := 0; i < rows; i++ {
 				t, hi := (r0+i)/group, (r0+i)%group
 				h := g*group + hi

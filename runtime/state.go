@@ -32,7 +32,10 @@ type State struct {
 	// Observer, if set, is called with every activation stream.
 	Observer Observer
 
-	kc, vc                 [][]float32 // per layer, [KVHeads][ctx][HeadDim]
+	kc [][]float32 // per layer, [KVHeads][ctx][HeadDim]
+	// vc holds V transposed, per layer [KVHeads][HeadDim][ctx], so that
+	// attention multiplies by Vᵀ without transposing it every step.
+	vc                     [][]float32
 	x, h, q, k, v, o, g, u []float32
 	attn                   []attnScratch // per worker
 	cos, sin               []float32     // per batch token, RopeDim/2
@@ -190,7 +193,11 @@ func (st *State) block(l int, x []float32, n, pos int) {
 			rope(kh, ct, st_, c.RopeMode)
 			at := (hh*st.ctx + pos + t) * hd
 			copy(kc[at:at+hd], kh)
-			copy(vc[at:at+hd], v[t*kvDim+hh*hd:t*kvDim+(hh+1)*hd])
+			// V is cached transposed (see State.vc).
+			vt := vc[hh*hd*st.ctx+pos+t:]
+			for c, x := range v[t*kvDim+hh*hd : t*kvDim+(hh+1)*hd] {
+				vt[c*st.ctx] = x
+			}
 		}
 	}
 	o := st.h[:n*qDim]
