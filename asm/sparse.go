@@ -32,6 +32,43 @@ const spChunkRows = 32
 type SparseScratch struct {
 	xt, val, out []float32
 	ptr, idx     []int32
+	// tiles, when set by UseTiles, is the activations already transposed
+	// by TransposeTiles, used instead of transposing them into xt.
+	tiles []float32
+}
+
+// UseTiles makes the next multiplications with s read the activations from
+// tiles, made by TransposeTiles from the same x, n and cols (nil stops it).
+// Several row ranges of one product (or several matrices multiplied by the
+// same activations) then share one transposition.
+func (s *SparseScratch) UseTiles(tiles []float32) { s.tiles = tiles }
+
+// TileLen is the length of TransposeTiles' output for n vectors of cols.
+func TileLen(n, cols int) int {
+	nfull := n / 32
+	ntail := (n - nfull*32 + 7) / 8
+	return (nfull*32 + ntail*8) * cols
+}
+
+// SpGemmMinN is the batch size from which sparse multiplications read
+// transposed tiles (see TransposeTiles).
+const SpGemmMinN = spGemmMinN
+
+// TransposeTiles writes the n vectors of cols values in x as the SpMM
+// path's token tiles into xt[:TileLen(n, cols)].
+func TransposeTiles(xt, x []float32, n, cols int) {
+	if len(xt) < TileLen(n, cols) || len(x) < n*cols {
+		panic(fmt.Sprintf("asm: TransposeTiles: len(xt) = %d, len(x) = %d for n = %d, cols = %d", len(xt), len(x), n, cols))
+	}
+	if cols == 0 {
+		return
+	}
+	nfull := n / 32
+	ntail := (n - nfull*32 + 7) / 8
+	for k := range nfull + ntail {
+		t0, tw := tileAt(k, nfull)
+		transposeTile(xt[t0*cols:(t0+tw)*cols], x[t0*cols:min(n, t0+tw)*cols], cols, tw)
+	}
 }
 
 func growSlice[T any](s []T, n int) []T {
@@ -247,11 +284,12 @@ func (im *Impl) spGemm(f spDecoder, dst []float32, ldd int, r0, r1 int, x []floa
 	rbk := f.RowBlock()
 	nfull := n / 32
 	ntail := (n - nfull*32 + 7) / 8
-	s.xt = growSlice(s.xt, (nfull*32+ntail*8)*cols)
-	raceRead(x[:n*cols])
-	for k := range nfull + ntail {
-		t0, tw := tileAt(k, nfull)
-		transposeTile(s.xt[t0*cols:(t0+tw)*cols], x[t0*cols:min(n, t0+tw)*cols], cols, tw)
+	xts := s.tiles
+	if len(xts) != TileLen(n, cols) {
+		s.xt = growSlice(s.xt, TileLen(n, cols))
+		raceRead(x[:n*cols])
+		TransposeTiles(s.xt, x, n, cols)
+		xts = s.xt
 	}
 	s.out = growSlice(s.out, spChunkRows*32)
 	chunkRows := max(rbk, spChunkRows/rbk*rbk)
@@ -268,7 +306,7 @@ func (im *Impl) spGemm(f spDecoder, dst []float32, ldd int, r0, r1 int, x []floa
 		avg := max(1, nnz/max(1, nrows))
 		for k := range nfull + ntail {
 			t0, tw := tileAt(k, nfull)
-			xt := s.xt[t0*cols : (t0+tw)*cols]
+			xt := xts[t0*cols : (t0+tw)*cols]
 			sub := max(1, maxWork/(avg*tw))
 			for i0 := 0; i0 < re-ra; i0 += sub {
 				i1 := min(re-ra, i0+sub)
@@ -280,11 +318,11 @@ func (im *Impl) spGemm(f spDecoder, dst []float32, ldd int, r0, r1 int, x []floa
 				raceWrite(out)
 				im.spmmF32(out, s.ptr[i0:i1+1], s.idx, s.val, xt, tw)
 			}
-			nt := min(tw, n-t0)
-			for i := range re - ra {
-				o := s.out[i*tw : i*tw+nt]
-				for t, v := range o {
-					dst[(t0+t)*ldd+ra+i] = v
+			// Token-major writes: one contiguous run of rows per token.
+			for t := range min(tw, n-t0) {
+				d := dst[(t0+t)*ldd+ra : (t0+t)*ldd+re]
+				for i := range d {
+					d[i] = s.out[i*tw+t]
 				}
 			}
 		}

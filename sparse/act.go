@@ -25,6 +25,9 @@ type Act struct {
 	D []float32
 	S []int32
 
+	// T is the ActTiles form (see asm.TransposeTiles).
+	T []float32
+
 	ready ActKind
 }
 
@@ -59,6 +62,31 @@ func (a *Act) Prepare(kinds ActKind, impl *asm.Impl) {
 		a.S = grow(a.S, n/asm.QK)
 		impl.QuantizeQ8(a.Q, a.D, a.S, a.F32)
 		a.ready |= ActQ8
+	}
+	if kinds&ActTiles != 0 && a.ready&ActTiles == 0 && a.N >= asm.SpGemmMinN {
+		a.T = grow(a.T, asm.TileLen(a.N, a.Cols))
+		asm.TransposeTiles(a.T, a.F32, a.N, a.Cols)
+		a.ready |= ActTiles
+	}
+}
+
+// batchScratch returns SpMM scratch for a batch (nil for a single vector)
+// reading a's tiles when they are prepared; putScratch returns it.
+func batchScratch(a *Act) *asm.SparseScratch {
+	if a.N <= 1 {
+		return nil
+	}
+	s := scratchPool.Get().(*asm.SparseScratch)
+	if a.ready&ActTiles != 0 {
+		s.UseTiles(a.T)
+	}
+	return s
+}
+
+func putScratch(s *asm.SparseScratch) {
+	if s != nil {
+		s.UseTiles(nil)
+		scratchPool.Put(s)
 	}
 }
 

@@ -78,7 +78,7 @@ func (m *BitmaskF16) Cols() int           { return m.m.Cols }
 func (m *BitmaskF16) Format() string      { return "bitmask-f16" }
 func (m *BitmaskF16) StorageBytes() int64 { return m.m.Bytes() }
 func (m *BitmaskF16) RowBlock() int       { return m.m.RowBlock() }
-func (m *BitmaskF16) ActKinds() ActKind   { return ActF32 }
+func (m *BitmaskF16) ActKinds() ActKind   { return ActF32 | ActTiles }
 
 // NNZ returns the number of stored non-zeros.
 func (m *BitmaskF16) NNZ() int { return m.m.NNZ() }
@@ -90,11 +90,8 @@ func (m *BitmaskF16) Dense() []float32 { return m.m.Dense() }
 
 func (m *BitmaskF16) MulRows(dst []float32, ldd int, a *Act, r0, r1 int) {
 	checkMul(m, dst, ldd, a, r0, r1, ActF32)
-	var s *asm.SparseScratch
-	if a.N > 1 {
-		s = scratchPool.Get().(*asm.SparseScratch)
-		defer scratchPool.Put(s)
-	}
+	s := batchScratch(a)
+	defer putScratch(s)
 	m.impl.MulBitmaskF16(dst, ldd, &m.m, r0, r1, a.F32, a.N, s)
 }
 
@@ -120,7 +117,7 @@ func (m *BitmaskI8) Cols() int           { return m.m.Cols }
 func (m *BitmaskI8) Format() string      { return "bitmask-i8" }
 func (m *BitmaskI8) StorageBytes() int64 { return m.m.Bytes() }
 func (m *BitmaskI8) RowBlock() int       { return m.m.RowBlock() }
-func (m *BitmaskI8) ActKinds() ActKind   { return ActQ8 }
+func (m *BitmaskI8) ActKinds() ActKind   { return ActQ8 | ActTiles }
 
 // NNZ returns the number of stored non-zeros.
 func (m *BitmaskI8) NNZ() int { return m.m.NNZ() }
@@ -130,10 +127,7 @@ func (m *BitmaskI8) Dense() []float32 { return m.m.Dense() }
 
 func (m *BitmaskI8) MulRows(dst []float32, ldd int, a *Act, r0, r1 int) {
 	checkMul(m, dst, ldd, a, r0, r1, ActQ8)
-	var s *asm.SparseScratch
-	if a.N > 1 {
-		s = scratchPool.Get().(*asm.SparseScratch)
-		defer scratchPool.Put(s)
-	}
+	s := batchScratch(a)
+	defer putScratch(s)
 	m.impl.MulBitmaskI8(dst, ldd, &m.m, r0, r1, a.F32, a.Q, a.D, a.N, s)
 }

@@ -39,4 +39,9 @@ const (
 	// float32 scale per block (llama.cpp's Q8_0 activation form), plus the
 	// per-block sums of the int8 values.
 	ActQ8
+	// ActTiles is the float32 activations transposed into the token tiles
+	// of the sparse formats' batch path (asm.TransposeTiles), made once per
+	// activation matrix instead of once per MulRows call; Prepare makes it
+	// only for batches of at least asm.SpGemmMinN vectors.
+	ActTiles
 )

@@ -60,7 +60,7 @@ func (m *NM24F16) Cols() int           { return m.m.Cols }
 func (m *NM24F16) Format() string      { return "nm24-f16" }
 func (m *NM24F16) StorageBytes() int64 { return m.m.Bytes() }
 func (m *NM24F16) RowBlock() int       { return m.m.RowBlock() }
-func (m *NM24F16) ActKinds() ActKind   { return ActF32 }
+func (m *NM24F16) ActKinds() ActKind   { return ActF32 | ActTiles }
 
 // Dense returns the matrix as rows×cols float32 (values rounded to half
 // precision, exact for halves).
@@ -68,11 +68,8 @@ func (m *NM24F16) Dense() []float32 { return m.m.Dense() }
 
 func (m *NM24F16) MulRows(dst []float32, ldd int, a *Act, r0, r1 int) {
 	checkMul(m, dst, ldd, a, r0, r1, ActF32)
-	var s *asm.SparseScratch
-	if a.N > 1 {
-		s = scratchPool.Get().(*asm.SparseScratch)
-		defer scratchPool.Put(s)
-	}
+	s := batchScratch(a)
+	defer putScratch(s)
 	m.impl.MulNM24F16(dst, ldd, &m.m, r0, r1, a.F32, a.N, s)
 }
 
@@ -99,17 +96,14 @@ func (m *NM24I8) Cols() int           { return m.m.Cols }
 func (m *NM24I8) Format() string      { return "nm24-i8" }
 func (m *NM24I8) StorageBytes() int64 { return m.m.Bytes() }
 func (m *NM24I8) RowBlock() int       { return m.m.RowBlock() }
-func (m *NM24I8) ActKinds() ActKind   { return ActQ8 }
+func (m *NM24I8) ActKinds() ActKind   { return ActQ8 | ActTiles }
 
 // Dense returns the dequantized matrix as rows×cols float32.
 func (m *NM24I8) Dense() []float32 { return m.m.Dense() }
 
 func (m *NM24I8) MulRows(dst []float32, ldd int, a *Act, r0, r1 int) {
 	checkMul(m, dst, ldd, a, r0, r1, ActQ8)
-	var s *asm.SparseScratch
-	if a.N > 1 {
-		s = scratchPool.Get().(*asm.SparseScratch)
-		defer scratchPool.Put(s)
-	}
+	s := batchScratch(a)
+	defer putScratch(s)
 	m.impl.MulNM24I8(dst, ldd, &m.m, r0, r1, a.F32, a.Q, a.D, a.N, s)
 }
