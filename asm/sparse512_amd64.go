@@ -28,3 +28,19 @@ func bmGemvI8AVX512(dst []float32, masks []uint32, vals []int8, scales []uint16,
 //
 //go:noescape
 func nmGemvF16AVX512(dst []float32, vals []uint16, idx []uint32, x []float32)
+
+// spmmF32T32AVX512 is spmmF32Ref for tw = 32: per entry one broadcast and
+// two 16-lane FMAs over the tile row, four entries at a time.
+//
+//go:noescape
+func spmmF32T32AVX512(out []float32, ptr, idx []int32, val []float32, xt []float32)
+
+// spmmF32AVX512 runs 32-token tiles on the AVX-512 kernel and the 8-token
+// tail tiles on the AVX2 one.
+func spmmF32AVX512(out []float32, ptr, idx []int32, val []float32, xt []float32, tw int) {
+	if tw == 32 {
+		spmmF32T32AVX512(out, ptr, idx, val, xt)
+		return
+	}
+	spmmF32AVX2(out, ptr, idx, val, xt, tw)
+}

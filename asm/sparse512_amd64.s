@@ -264,3 +264,79 @@ nmzred:
 nmzdone:
 	VZEROUPPER
 	RET
+
+// SZENT accumulates entry k = R10+j of the current row into za, zb: its
+// value broadcast times the 32 tokens of its column's tile row (128 bytes
+// at R9 + 128·idx[k]); t is a scratch GPR, z the broadcast register.
+#define SZENT(j, t, z, za, zb) \
+	MOVLQSX      (4*j)(SI)(R10*4), t \
+	SHLQ         $7, t               \
+	VBROADCASTSS (4*j)(DX)(R10*4), z \
+	VFMADD231PS  (R9)(t*1), z, za    \
+	VFMADD231PS  64(R9)(t*1), z, zb
+
+// func spmmF32T32AVX512(out []float32, ptr, idx []int32, val []float32, xt []float32)
+// spmmF32Ref for tw = 32 with the tile row of 32 tokens in two ZMM
+// registers: per entry one broadcast and two FMAs (the AVX2 kernel needs
+// four), four entries at a time into four sets of accumulators so the FMA
+// latency is hidden.
+// DI = &out[r*32], R8 = &ptr[r], CX = rows left, SI = &idx[0], DX = &val[0],
+// R9 = &xt[0], R10 = k, R11 = end of row r, R12 = R11 - 3; Z0..Z7 =
+// accumulators (set j in Z(2j), Z(2j+1)).
+TEXT ·spmmF32T32AVX512(SB), NOSPLIT, $0-120
+	MOVQ out_base+0(FP), DI
+	MOVQ ptr_base+24(FP), R8
+	MOVQ ptr_len+32(FP), CX
+	DECQ CX
+	JLE  szdone
+	MOVQ idx_base+48(FP), SI
+	MOVQ val_base+72(FP), DX
+	MOVQ xt_base+96(FP), R9
+
+szrow:
+	VPXORD  Z0, Z0, Z0
+	VPXORD  Z1, Z1, Z1
+	VPXORD  Z2, Z2, Z2
+	VPXORD  Z3, Z3, Z3
+	VPXORD  Z4, Z4, Z4
+	VPXORD  Z5, Z5, Z5
+	VPXORD  Z6, Z6, Z6
+	VPXORD  Z7, Z7, Z7
+	MOVLQSX (R8), R10
+	MOVLQSX 4(R8), R11
+	LEAQ    -3(R11), R12
+
+szquad:
+	CMPQ R10, R12
+	JGE  szone
+	SZENT(0, AX, Z8, Z0, Z1)
+	SZENT(1, BX, Z9, Z2, Z3)
+	SZENT(2, R13, Z10, Z4, Z5)
+	SZENT(3, R14, Z11, Z6, Z7)
+	ADDQ $4, R10
+	JMP  szquad
+
+szone:
+	CMPQ R10, R11
+	JGE  szstore
+	SZENT(0, AX, Z8, Z0, Z1)
+	INCQ R10
+	JMP  szone
+
+szstore:
+	VADDPS  Z2, Z0, Z0
+	VADDPS  Z3, Z1, Z1
+	VADDPS  Z6, Z4, Z4
+	VADDPS  Z7, Z5, Z5
+	VADDPS  Z4, Z0, Z0
+	VADDPS  Z5, Z1, Z1
+	VMOVUPS Z0, (DI)
+	VMOVUPS Z1, 64(DI)
+	ADDQ    $128, DI
+	ADDQ    $4, R8
+	DECQ    CX
+	JNZ     szrow
+
+szdone:
+	VZEROUPPER
+	RET
