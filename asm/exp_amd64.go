@@ -7,3 +7,9 @@ package asm
 //
 //go:noescape
 func expSumAVX2(x []float32, m, s float32) float32
+
+// siluMulAVX2 is siluMulRef for len(g) a multiple of 8 (len(u) ≥ len(g)):
+// expSumAVX2's exponential of −g, then a division and a multiply per lane.
+//
+//go:noescape
+func siluMulAVX2(g, u []float32)

@@ -74,3 +74,63 @@ expdone:
 	VZEROUPPER
 	MOVSS        X0, ret+32(FP)
 	RET
+
+DATA siluk<>+0(SB)/4, $88.0 // upper clamp of −g
+GLOBL siluk<>(SB), RODATA|NOPTR, $4
+
+// func siluMulAVX2(g, u []float32)
+// Constants as in expSumAVX2 (Y14..Y4), Y15 = 88, Y0 = 0; per 8 lanes Y1 =
+// t = −g clamped, then r; Y2 = n; Y3 = p, then 1 + e^t; Y1 = g/(1+e^t)·u.
+TEXT ·siluMulAVX2(SB), NOSPLIT, $0-48
+	MOVQ         g_base+0(FP), SI
+	MOVQ         g_len+8(FP), CX
+	MOVQ         u_base+24(FP), DI
+	VBROADCASTSS expk<>+0(SB), Y14
+	VBROADCASTSS expk<>+4(SB), Y13
+	VBROADCASTSS expk<>+8(SB), Y12
+	VBROADCASTSS expk<>+12(SB), Y11
+	VBROADCASTSS expk<>+16(SB), Y10
+	VBROADCASTSS expk<>+20(SB), Y9
+	VBROADCASTSS expk<>+24(SB), Y8
+	VBROADCASTSS expk<>+28(SB), Y7
+	VBROADCASTSS expk<>+32(SB), Y6
+	VBROADCASTSS expk<>+36(SB), Y5
+	VBROADCASTSS expk<>+40(SB), Y4
+	VBROADCASTSS siluk<>+0(SB), Y15
+	VXORPS       Y0, Y0, Y0
+	SHRQ         $3, CX
+	JZ           silmdone
+
+silmloop:
+	VSUBPS       (SI), Y0, Y1
+	VMAXPS       Y5, Y1, Y1
+	VMINPS       Y15, Y1, Y1
+	VMULPS       Y14, Y1, Y2
+	VROUNDPS     $0, Y2, Y2
+	VFNMADD231PS Y13, Y2, Y1
+	VFNMADD231PS Y12, Y2, Y1
+	VMOVAPS      Y11, Y3
+	VFMADD213PS  Y10, Y1, Y3
+	VFMADD213PS  Y9, Y1, Y3
+	VFMADD213PS  Y8, Y1, Y3
+	VFMADD213PS  Y7, Y1, Y3
+	VFMADD213PS  Y6, Y1, Y3
+	VMULPS       Y1, Y3, Y3
+	VFMADD213PS  Y1, Y1, Y3
+	VADDPS       Y4, Y3, Y3
+	VCVTPS2DQ    Y2, Y2
+	VPSLLD       $23, Y2, Y2
+	VPADDD       Y2, Y3, Y3
+	VADDPS       Y4, Y3, Y3
+	VMOVUPS      (SI), Y1
+	VDIVPS       Y3, Y1, Y1
+	VMULPS       (DI), Y1, Y1
+	VMOVUPS      Y1, (SI)
+	ADDQ         $32, SI
+	ADDQ         $32, DI
+	DECQ         CX
+	JNZ          silmloop
+
+silmdone:
+	VZEROUPPER
+	RET

@@ -97,3 +97,91 @@ func FuzzExpSum(f *testing.F) {
 		}
 	})
 }
+
+// siluWant is g/(1+e^−g)·u in float64.
+func siluWant(g, u float32) float64 {
+	return float64(g) / (1 + math.Exp(-float64(g))) * float64(u)
+}
+
+// TestSiluMul checks every implementation against float64 over every tail
+// length and offset, with arguments spanning the clamps, and that nothing
+// outside g changes.
+func TestSiluMul(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	special := []float32{0, -0.0, 1e-30, -1e-30, 86, -86, 88, -88, 89, -89, 100, -100, 1e30, -1e30}
+	for _, im := range asm.Impls() {
+		for n := 0; n <= 70; n++ {
+			for off := 0; off < 3; off++ {
+				buf := make([]float32, n+off+8)
+				for i := range buf {
+					buf[i] = 777
+				}
+				g := buf[off : off+n]
+				u := make([]float32, n+1)
+				for i := range g {
+					g[i] = float32(r.NormFloat64() * 4)
+					if i%7 == 2 {
+						g[i] = special[(i+n)%len(special)]
+					}
+					u[i] = float32(r.NormFloat64())
+				}
+				u[n] = float32(math.NaN()) // must not be read
+				g0 := append([]float32(nil), g...)
+				im.SiluMul(g, u)
+				for i, v := range g {
+					w := siluWant(g0[i], u[i])
+					// A few ulps of the result, plus the rounding of e^−g
+					// (its argument's magnitude × 2^-24, relative), plus
+					// |g·u|·e^−88 for the clamp below g = −88.
+					tol := (6e-7+math.Abs(float64(g0[i]))*1.2e-7)*math.Abs(w) + math.Abs(float64(g0[i])*float64(u[i]))*7e-39 + 1e-37
+					if math.IsNaN(float64(v)) || math.Abs(float64(v)-w) > tol {
+						t.Fatalf("%s n=%d off=%d: silu(%g)·%g = %g, want %g", im.Name, n, off, g0[i], u[i], v, w)
+					}
+				}
+				for i := range buf {
+					if (i < off || i >= off+n) && buf[i] != 777 {
+						t.Fatalf("%s n=%d off=%d: wrote outside g at %d", im.Name, n, off, i)
+					}
+				}
+			}
+		}
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("short u: no panic")
+		}
+	}()
+	asm.Ref().SiluMul(make([]float32, 4), make([]float32, 3))
+}
+
+func FuzzSiluMul(f *testing.F) {
+	f.Add(float32(0.5), float32(-3), float32(-90), float32(1.5), uint8(9))
+	f.Fuzz(func(t *testing.T, a, b, c, u0 float32, n uint8) {
+		for _, v := range []float32{a, b, c, u0} {
+			if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+				return
+			}
+		}
+		g := make([]float32, int(n)%40)
+		u := make([]float32, len(g))
+		for i := range g {
+			g[i] = []float32{a, b, c}[i%3]
+			u[i] = u0 * float32(1+i%2)
+		}
+		var want []float32
+		for _, im := range asm.Impls() {
+			y := append([]float32(nil), g...)
+			im.SiluMul(y, u)
+			if want == nil {
+				want = y
+				continue
+			}
+			for i := range y {
+				tol := (6e-7+math.Abs(float64(g[i]))*1.2e-7)*math.Abs(float64(want[i])) + 1e-37
+				if d := math.Abs(float64(y[i] - want[i])); !(d <= tol) {
+					t.Fatalf("%s: silu(%g)·%g = %g, ref %g", im.Name, g[i], u[i], y[i], want[i])
+				}
+			}
+		}
+	})
+}

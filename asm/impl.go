@@ -42,6 +42,8 @@ type Impl struct {
 	sumF32 func(x []float32) float32
 	// expSum is ExpSum for len(x) a multiple of 8.
 	expSum func(x []float32, m, s float32) float32
+	// siluMul is SiluMul for len(g) a multiple of 8.
+	siluMul func(g, u []float32)
 
 	// Sparse kernels (sparse*.go, layouts in sparse_pack.go). The GEMV
 	// kernels compute len(dst)/RB whole row blocks of a packed matrix whose
@@ -70,6 +72,7 @@ var refImpl = &Impl{
 	gemmQ4:  gemmQ4Ref,
 	sumF32:  sumF32Ref,
 	expSum:  expSumRef,
+	siluMul: siluMulRef,
 
 	bmGemvF16: bmGemvF16Ref,
 	bmGemvI8:  bmGemvI8Ref,

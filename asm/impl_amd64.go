@@ -17,6 +17,7 @@ var avx2Impl = &Impl{
 	gemmQ4:  gemmQ4AVX2,
 	sumF32:  sumF32AVX2,
 	expSum:  expSumAVX2,
+	siluMul: siluMulAVX2,
 
 	bmGemvF16: bmGemvF16AVX2,
 	bmGemvI8:  bmGemvI8AVX2,

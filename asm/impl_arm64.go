@@ -18,12 +18,13 @@ func archImpls() []*Impl {
 		quantQ8: quantQ8NEON,
 		// Without the dotprod extension (SDOT) the quantized products
 		// use the reference.
-		gemvQ8: gemvQ8Ref,
-		gemvQ4: gemvQ4Ref,
-		gemmQ8: gemmQ8Ref,
-		gemmQ4: gemmQ4Ref,
-		sumF32: sumF32NEON,
-		expSum: expSumRef,
+		gemvQ8:  gemvQ8Ref,
+		gemvQ4:  gemvQ4Ref,
+		gemmQ8:  gemmQ8Ref,
+		gemmQ4:  gemmQ4Ref,
+		sumF32:  sumF32NEON,
+		expSum:  expSumRef,
+		siluMul: siluMulRef,
 
 		bmGemvF16: bmGemvF16NEON,
 		bmGemvI8:  bmGemvI8Ref,

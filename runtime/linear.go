@@ -103,19 +103,22 @@ func forwardAll(p *Pool, a *sparse.Act, ls []*Linear, dsts [][]float32) {
 // (prepared for both), in one parallel region: each chunk multiplies the
 // same rows of both matrices and applies the activation to them, so the
 // element-wise part runs on all workers while the rows are in cache.
-func forwardSwiGLU(p *Pool, a *sparse.Act, gate, up *Linear, g, u []float32) {
+func forwardSwiGLU(p *Pool, impl *asm.Impl, a *sparse.Act, gate, up *Linear, g, u []float32) {
 	gate.check(g, a)
 	up.check(u, a)
 	out := gate.Out()
 	if up.Out() != out {
 		panic(fmt.Sprintf("runtime: %s has %d rows, %s %d", gate.Name, out, up.Name, up.Out()))
 	}
-	rb := lcm(gate.W.RowBlock(), up.W.RowBlock())
+	// Chunks start at multiples of 8 so that which elements SiluMul's
+	// vector kernel takes (whole groups of 8 from the start of its slice)
+	// does not depend on the thread count: results stay bit-identical.
+	rb := lcm(lcm(gate.W.RowBlock(), up.W.RowBlock()), 8)
 	p.For(out, grain(out, rb, p.Threads(), a.N), func(lo, hi int) {
 		gate.mulRows(g, a, lo, hi)
 		up.mulRows(u, a, lo, hi)
 		for t := 0; t < a.N; t++ {
-			siluMul(g[t*out+lo:t*out+hi], u[t*out+lo:t*out+hi])
+			impl.SiluMul(g[t*out+lo:t*out+hi], u[t*out+lo:t*out+hi])
 		}
 	})
 }

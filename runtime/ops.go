@@ -74,13 +74,6 @@ func maxf(x []float32) float32 {
 	return m
 }
 
-// siluMul sets g = silu(g) · u.
-func siluMul(g, u []float32) {
-	for i, v := range g {
-		g[i] = v / (1 + float32(math.Exp(float64(-v)))) * u[i]
-	}
-}
-
 func add(dst, x []float32) {
 	for i, v := range x {
 		dst[i] += v

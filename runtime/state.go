@@ -214,7 +214,7 @@ func (st *State) block(l int, x []float32, n, pos int) {
 	st.act.Reset(h, n, D)
 	st.act.Prepare(b.Gate.W.ActKinds()|b.Up.W.ActKinds(), m.Impl)
 	g, u := st.g[:n*c.FFN], st.u[:n*c.FFN]
-	forwardSwiGLU(p, &st.act, b.Gate, b.Up, g, u)
+	forwardSwiGLU(p, m.Impl, &st.act, b.Gate, b.Up, g, u)
 	st.observe(l, StreamFFNDown, g, n)
 	b.Down.forwardFrom(p, m.Impl, out, &st.act, g, n)
 	add(x, out)
