@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -8,7 +9,9 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -120,16 +123,32 @@ type benchVariant struct {
 // them are loaded first (a variant that gives the same formats as the one
 // before it is skipped), then each repetition runs every variant in turn,
 // so machine noise that drifts over the run hits them alike and the
-// speedups (medians ÷ the first variant's) compare like with like.
+// speedups (medians ÷ the first variant's) compare like with like. When
+// weights are copied into memory (--load read|hugepages) and another copy
+// would not fit in the memory available, the variants loaded so far are
+// measured and closed first, and the rest form the next group.
 func benchFile(ctx context.Context, e *env, mf *modelFlags, path string, policies []string, pp, tg, reps int, bandwidth bool) ([]benchRow, error) {
-	var vs []*benchVariant
-	defer func() {
-		for _, v := range vs {
+	var group []*benchVariant
+	closeGroup := func() {
+		for _, v := range group {
 			v.lm.Close()
 		}
-	}()
+		group = nil
+	}
+	defer closeGroup()
+	var rows []benchRow
+	first := map[string]float64{} // test → the first variant's median
 	prev := ""
 	for _, policy := range policies {
+		if len(group) > 0 && !roomForAnother(path, *mf.loadHow) {
+			fmt.Fprintf(e.stderr, "bench: not enough free memory for another copy of %s beside the %d variant(s) loaded: measuring them now, the rest after\n", filepath.Base(path), len(group))
+			r, err := benchGroup(ctx, e, group, first, pp, tg, reps, bandwidth)
+			if err != nil {
+				return nil, err
+			}
+			rows = append(rows, r...)
+			closeGroup()
+		}
 		v, err := loadVariant(e, mf, path, policy, prev, max(pp, tg, 1))
 		if err != nil {
 			return nil, err
@@ -138,8 +157,65 @@ func benchFile(ctx context.Context, e *env, mf *modelFlags, path string, policie
 			continue
 		}
 		prev = v.base.Formats
-		vs = append(vs, v)
+		group = append(group, v)
 	}
+	r, err := benchGroup(ctx, e, group, first, pp, tg, reps, bandwidth)
+	if err != nil {
+		return nil, err
+	}
+	rows = append(rows, r...)
+	// Per test, the variants in order (groups measured apart interleave).
+	slices.SortStableFunc(rows, func(a, b benchRow) int { return cmp.Compare(testOrder(a.Test), testOrder(b.Test)) })
+	return rows, nil
+}
+
+func testOrder(test string) int {
+	if strings.HasPrefix(test, "pp") {
+		return 0
+	}
+	return 1
+}
+
+// roomForAnother reports whether one more copy of the file's weights fits
+// in the memory the kernel reports available; mapped weights (--load mmap)
+// live in the page cache and always do. Where /proc/meminfo cannot be read
+// the answer is yes.
+func roomForAnother(path, how string) bool {
+	if how == "mmap" {
+		return true
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		return true
+	}
+	avail, ok := availableMemory()
+	return !ok || avail > uint64(fi.Size())+512<<20
+}
+
+// availableMemory is memAvailable; tests replace it.
+var availableMemory = memAvailable
+
+// memAvailable returns MemAvailable from /proc/meminfo in bytes.
+func memAvailable() (uint64, bool) {
+	b, err := os.ReadFile("/proc/meminfo")
+	if err != nil {
+		return 0, false
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "MemAvailable:"); ok {
+			var kb uint64
+			if _, err := fmt.Sscanf(strings.TrimSpace(rest), "%d kB", &kb); err == nil {
+				return kb << 10, true
+			}
+		}
+	}
+	return 0, false
+}
+
+// benchGroup runs the tests on loaded variants, alternating them within
+// each repetition; speedups divide by first[test], which the first variant
+// measured sets.
+func benchGroup(ctx context.Context, e *env, vs []*benchVariant, first map[string]float64, pp, tg, reps int, bandwidth bool) ([]benchRow, error) {
 	var rows []benchRow
 	run := func(test string, n int, f func(*runtime.State, int) (time.Duration, error)) error {
 		rs := make([]benchRow, len(vs))
@@ -152,7 +228,7 @@ func benchFile(ctx context.Context, e *env, mf *modelFlags, path string, policie
 			}
 		}
 		for rep := 0; rep < reps; rep++ {
-			fmt.Fprintf(e.stderr, "bench: %s %s%d repetition %d/%d:", filepath.Base(path), test, n, rep+1, reps)
+			fmt.Fprintf(e.stderr, "bench: %s %s%d repetition %d/%d:", vs[0].base.File, test, n, rep+1, reps)
 			for i, v := range vs {
 				if err := ctx.Err(); err != nil {
 					return err
@@ -169,8 +245,11 @@ func benchFile(ctx context.Context, e *env, mf *modelFlags, path string, policie
 		for i, v := range vs {
 			r := &rs[i]
 			r.Mean, r.Std, r.Median = stats(r.Samples)
-			if rs[0].Median > 0 {
-				r.Speedup = r.Median / rs[0].Median
+			if _, ok := first[r.Test]; !ok {
+				first[r.Test] = r.Median
+			}
+			if first[r.Test] > 0 {
+				r.Speedup = r.Median / first[r.Test]
 			}
 			if test == "tg" {
 				r.GBps = float64(v.lm.model.WeightBytes()) * r.Mean / 1e9
