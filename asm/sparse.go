@@ -45,8 +45,7 @@ func (s *SparseScratch) UseTiles(tiles []float32) { s.tiles = tiles }
 
 // TileLen is the length of TransposeTiles' output for n vectors of cols.
 func TileLen(n, cols int) int {
-	nfull := n / 32
-	ntail := (n - nfull*32 + 7) / 8
+	nfull, ntail := tileCounts(n)
 	return (nfull*32 + ntail*8) * cols
 }
 
@@ -63,8 +62,7 @@ func TransposeTiles(xt, x []float32, n, cols int) {
 	if cols == 0 {
 		return
 	}
-	nfull := n / 32
-	ntail := (n - nfull*32 + 7) / 8
+	nfull, ntail := tileCounts(n)
 	for k := range nfull + ntail {
 		t0, tw := tileAt(k, nfull)
 		transposeTile(xt[t0*cols:(t0+tw)*cols], x[t0*cols:min(n, t0+tw)*cols], cols, tw)
@@ -282,11 +280,10 @@ func (im *Impl) spGemm(f spDecoder, dst []float32, ldd int, r0, r1 int, x []floa
 		s = new(SparseScratch)
 	}
 	rbk := f.RowBlock()
-	nfull := n / 32
-	ntail := (n - nfull*32 + 7) / 8
+	nfull, ntail := tileCounts(n)
 	xts := s.tiles
-	if len(xts) != TileLen(n, cols) {
-		s.xt = growSlice(s.xt, TileLen(n, cols))
+	if tl := TileLen(n, cols); len(xts) != tl {
+		s.xt = growSlice(s.xt, tl)
 		raceRead(x[:n*cols])
 		TransposeTiles(s.xt, x, n, cols)
 		xts = s.xt
@@ -327,6 +324,13 @@ func (im *Impl) spGemm(f spDecoder, dst []float32, ldd int, r0, r1 int, x []floa
 			}
 		}
 	}
+}
+
+// tileCounts splits n tokens into nfull tiles of 32 and ntail tiles of 8
+// (the last one zero-padded).
+func tileCounts(n int) (nfull, ntail int) {
+	nfull = n / 32
+	return nfull, (n - nfull*32 + 7) / 8
 }
 
 // tileAt returns the first token and width of tile k: nfull tiles of 32,
