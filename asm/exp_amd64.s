@@ -15,6 +15,42 @@ DATA expk<>+36(SB)/4, $-86.0              // lower clamp
 DATA expk<>+40(SB)/4, $1.0
 GLOBL expk<>(SB), RODATA|NOPTR, $44
 
+// EXPCONSTS loads the constants above into Y14 (log2 e), Y13, Y12 (C1, C2),
+// Y11..Y6 (P0..P5), Y5 (lower clamp) and Y4 (1.0).
+#define EXPCONSTS \
+	VBROADCASTSS expk<>+0(SB), Y14  \
+	VBROADCASTSS expk<>+4(SB), Y13  \
+	VBROADCASTSS expk<>+8(SB), Y12  \
+	VBROADCASTSS expk<>+12(SB), Y11 \
+	VBROADCASTSS expk<>+16(SB), Y10 \
+	VBROADCASTSS expk<>+20(SB), Y9  \
+	VBROADCASTSS expk<>+24(SB), Y8  \
+	VBROADCASTSS expk<>+28(SB), Y7  \
+	VBROADCASTSS expk<>+32(SB), Y6  \
+	VBROADCASTSS expk<>+36(SB), Y5  \
+	VBROADCASTSS expk<>+40(SB), Y4
+
+// EXPY1 leaves e^Y1 in Y3 for Y1 already clamped (Cephes: n = round(Y1·log2
+// e) in Y2, r = Y1 − n·ln2 in Y1, p(r) in Y3, then 2^n added to the
+// exponent bits); constants from EXPCONSTS.
+#define EXPY1 \
+	VMULPS       Y14, Y1, Y2 \
+	VROUNDPS     $0, Y2, Y2  \
+	VFNMADD231PS Y13, Y2, Y1 \
+	VFNMADD231PS Y12, Y2, Y1 \
+	VMOVAPS      Y11, Y3     \
+	VFMADD213PS  Y10, Y1, Y3 \
+	VFMADD213PS  Y9, Y1, Y3  \
+	VFMADD213PS  Y8, Y1, Y3  \
+	VFMADD213PS  Y7, Y1, Y3  \
+	VFMADD213PS  Y6, Y1, Y3  \
+	VMULPS       Y1, Y3, Y3  \
+	VFMADD213PS  Y1, Y1, Y3  \
+	VADDPS       Y4, Y3, Y3  \
+	VCVTPS2DQ    Y2, Y2      \
+	VPSLLD       $23, Y2, Y2 \
+	VPADDD       Y2, Y3, Y3
+
 // func expSumAVX2(x []float32, m, s float32) float32
 // Y15 = m·s, Y14 = log2 e, Y13..Y4 = the constants above, Y0 = sum; Y1 =
 // x·s, then r; Y2 = n, Y3 = p. X2 = s while the loop runs: the exponent is
@@ -25,17 +61,7 @@ TEXT ·expSumAVX2(SB), NOSPLIT, $0-36
 	VBROADCASTSS m+24(FP), Y15
 	VBROADCASTSS s+28(FP), Y0
 	VMULPS       Y0, Y15, Y15
-	VBROADCASTSS expk<>+0(SB), Y14
-	VBROADCASTSS expk<>+4(SB), Y13
-	VBROADCASTSS expk<>+8(SB), Y12
-	VBROADCASTSS expk<>+12(SB), Y11
-	VBROADCASTSS expk<>+16(SB), Y10
-	VBROADCASTSS expk<>+20(SB), Y9
-	VBROADCASTSS expk<>+24(SB), Y8
-	VBROADCASTSS expk<>+28(SB), Y7
-	VBROADCASTSS expk<>+32(SB), Y6
-	VBROADCASTSS expk<>+36(SB), Y5
-	VBROADCASTSS expk<>+40(SB), Y4
+	EXPCONSTS
 	VXORPS       Y0, Y0, Y0
 	SHRQ         $3, CX
 	JZ           expdone
@@ -44,22 +70,7 @@ exploop:
 	VBROADCASTSS s+28(FP), Y1
 	VFMSUB132PS  (SI), Y15, Y1
 	VMAXPS       Y5, Y1, Y1
-	VMULPS       Y14, Y1, Y2
-	VROUNDPS     $0, Y2, Y2
-	VFNMADD231PS Y13, Y2, Y1
-	VFNMADD231PS Y12, Y2, Y1
-	VMOVAPS      Y11, Y3
-	VFMADD213PS  Y10, Y1, Y3
-	VFMADD213PS  Y9, Y1, Y3
-	VFMADD213PS  Y8, Y1, Y3
-	VFMADD213PS  Y7, Y1, Y3
-	VFMADD213PS  Y6, Y1, Y3
-	VMULPS       Y1, Y3, Y3
-	VFMADD213PS  Y1, Y1, Y3
-	VADDPS       Y4, Y3, Y3
-	VCVTPS2DQ    Y2, Y2
-	VPSLLD       $23, Y2, Y2
-	VPADDD       Y2, Y3, Y3
+	EXPY1
 	VMOVUPS      Y3, (SI)
 	VADDPS       Y3, Y0, Y0
 	ADDQ         $32, SI
@@ -85,17 +96,7 @@ TEXT ·siluMulAVX2(SB), NOSPLIT, $0-48
 	MOVQ         g_base+0(FP), SI
 	MOVQ         g_len+8(FP), CX
 	MOVQ         u_base+24(FP), DI
-	VBROADCASTSS expk<>+0(SB), Y14
-	VBROADCASTSS expk<>+4(SB), Y13
-	VBROADCASTSS expk<>+8(SB), Y12
-	VBROADCASTSS expk<>+12(SB), Y11
-	VBROADCASTSS expk<>+16(SB), Y10
-	VBROADCASTSS expk<>+20(SB), Y9
-	VBROADCASTSS expk<>+24(SB), Y8
-	VBROADCASTSS expk<>+28(SB), Y7
-	VBROADCASTSS expk<>+32(SB), Y6
-	VBROADCASTSS expk<>+36(SB), Y5
-	VBROADCASTSS expk<>+40(SB), Y4
+	EXPCONSTS
 	VBROADCASTSS siluk<>+0(SB), Y15
 	VXORPS       Y0, Y0, Y0
 	SHRQ         $3, CX
@@ -105,22 +106,7 @@ silmloop:
 	VSUBPS       (SI), Y0, Y1
 	VMAXPS       Y5, Y1, Y1
 	VMINPS       Y15, Y1, Y1
-	VMULPS       Y14, Y1, Y2
-	VROUNDPS     $0, Y2, Y2
-	VFNMADD231PS Y13, Y2, Y1
-	VFNMADD231PS Y12, Y2, Y1
-	VMOVAPS      Y11, Y3
-	VFMADD213PS  Y10, Y1, Y3
-	VFMADD213PS  Y9, Y1, Y3
-	VFMADD213PS  Y8, Y1, Y3
-	VFMADD213PS  Y7, Y1, Y3
-	VFMADD213PS  Y6, Y1, Y3
-	VMULPS       Y1, Y3, Y3
-	VFMADD213PS  Y1, Y1, Y3
-	VADDPS       Y4, Y3, Y3
-	VCVTPS2DQ    Y2, Y2
-	VPSLLD       $23, Y2, Y2
-	VPADDD       Y2, Y3, Y3
+	EXPY1
 	VADDPS       Y4, Y3, Y3
 	VMOVUPS      (SI), Y1
 	VDIVPS       Y3, Y1, Y1
