@@ -67,6 +67,18 @@ func F32ToF16(f float32) uint16 {
 	return sign | uint16(h)
 }
 
+// exactHalf returns the half-precision bits of the float32 whose bits are
+// b when that value is a normal half exactly (every weight of an F16 file),
+// which F32ToF16 would return too; small enough to inline where packers
+// convert millions of values.
+func exactHalf(b uint32) (uint16, bool) {
+	t := b & 0x7fffffff
+	if t>>23-113 < 30 && t&0x1fff == 0 {
+		return uint16(t>>13-112<<10) | uint16(b>>16)&0x8000, true
+	}
+	return 0, false
+}
+
 // f16Table maps every half-precision bit pattern to float32; the reference
 // kernels use it.
 var f16Table = sync.OnceValue(func() *[1 << 16]float32 {

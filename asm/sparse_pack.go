@@ -147,18 +147,10 @@ func PackBitmaskF16(w []float32, rows, cols int) BitmaskF16 {
 	nnz := 0
 	for rb := range nrb {
 		m.Offs[rb] = uint32(nnz)
-		for cb := range ncb {
-			for i := range bmF16RB {
-				r := rb*bmF16RB + i
-				if r >= rows {
-					continue
-				}
-				var mask uint32
-				for j, v := range w[r*cols+cb*32 : r*cols+cb*32+32] {
-					if v != 0 {
-						mask |= 1 << j
-					}
-				}
+		for i := range min(bmF16RB, rows-rb*bmF16RB) {
+			row := w[(rb*bmF16RB+i)*cols:]
+			for cb := range ncb {
+				mask := nonZeroMask32(row[cb*32:])
 				m.Masks[(rb*ncb+cb)*bmF16RB+i] = mask
 				nnz += bits.OnesCount32(mask)
 			}
@@ -169,22 +161,40 @@ func PackBitmaskF16(w []float32, rows, cols int) BitmaskF16 {
 	p := 0
 	for rb := range nrb {
 		for cb := range ncb {
-			for i := range bmF16RB {
+			for i := range min(bmF16RB, rows-rb*bmF16RB) {
 				mask := m.Masks[(rb*ncb+cb)*bmF16RB+i]
-				if mask == 0 {
-					continue
-				}
-				row := w[(rb*bmF16RB+i)*cols+cb*32:]
+				seg := w[(rb*bmF16RB+i)*cols+cb*32:]
+				seg = seg[:32]
 				for mask != 0 {
-					j := bits.TrailingZeros32(mask)
+					m.Vals[p] = toHalf(seg[bits.TrailingZeros32(mask)])
 					mask &= mask - 1
-					m.Vals[p] = F32ToF16(row[j])
 					p++
 				}
 			}
 		}
 	}
 	return m
+}
+
+// toHalf is F32ToF16 with exactHalf's fast path inlined.
+func toHalf(v float32) uint16 {
+	if h, ok := exactHalf(math.Float32bits(v)); ok {
+		return h
+	}
+	return F32ToF16(v)
+}
+
+// nonZeroMask32 returns the mask of v[0:32] with bit j set ⇔ v[j] ≠ 0 (±0
+// are zero, NaN is not). Branch-free: pruned weights make the test a coin
+// flip that a branch would mispredict.
+func nonZeroMask32(v []float32) uint32 {
+	v = v[:32]
+	var mask uint32
+	for j, f := range v {
+		b := math.Float32bits(f) << 1
+		mask |= (b | -b) >> 31 << j
+	}
+	return mask
 }
 
 // quantScale returns the int8 scale of a block with maximum magnitude amax:
@@ -207,22 +217,26 @@ func quantValue(w, d float32) int8 {
 	if d == 0 {
 		return 0
 	}
-	q := math.Round(float64(w) / float64(d))
-	return int8(max(-127, min(127, q)))
+	// Branch-free math.Round: truncating x ± ½ differs from it only for x
+	// within 2⁻⁵⁴ below ½, which a quotient of two float32 values never is
+	// (it is ½ or at least 2⁻²⁶ away).
+	x := max(-127, min(127, float64(w)/float64(d)))
+	return int8(x + math.Copysign(0.5, x))
 }
 
 // blockScales computes the f16 scale of each row of a row block over each
-// 32-column block: scales[(rb*ncb+cb)*8+i].
+// 32-column block: scales[(rb*ncb+cb)*8+i]. The weights are finite, so the
+// largest magnitude is the largest sign-cleared bit pattern.
 func blockScales(scales []uint16, w []float32, rows, cols int) {
 	ncb := cols / 32
 	for r := range rows {
 		rb, i := r/sp8RB, r%sp8RB
 		for cb := range ncb {
-			var amax float32
+			var amax uint32
 			for _, v := range w[r*cols+cb*32 : r*cols+cb*32+32] {
-				amax = max(amax, float32(math.Abs(float64(v))))
+				amax = max(amax, math.Float32bits(v)&^(1<<31))
 			}
-			scales[(rb*ncb+cb)*sp8RB+i] = quantScale(amax)
+			scales[(rb*ncb+cb)*sp8RB+i] = quantScale(math.Float32frombits(amax))
 		}
 	}
 }
@@ -237,24 +251,20 @@ func PackBitmaskI8(w []float32, rows, cols int) BitmaskI8 {
 	m := BitmaskI8{Rows: rows, Cols: cols, Masks: make([]uint32, nrb*ncb*8),
 		Scales: make([]uint16, nrb*ncb*sp8RB), Offs: make([]uint32, nrb+1)}
 	blockScales(m.Scales, w, rows, cols)
-	at := func(rb, cb, l, u int) (float32, bool) {
-		r := rb*sp8RB + l/4
-		if r >= rows {
-			return 0, false
-		}
-		v := w[r*cols+cb*32+4*u+l%4]
-		return v, v != 0
-	}
 	nnz := 0
 	for rb := range nrb {
 		m.Offs[rb] = uint32(nnz)
+		nr := min(sp8RB, rows-rb*sp8RB)
 		for cb := range ncb {
+			// Row i's columns 4u..4u+3 are lanes 4i..4i+3 of unit u.
+			var rm [sp8RB]uint32
+			for i := range nr {
+				rm[i] = nonZeroMask32(w[(rb*sp8RB+i)*cols+cb*32:])
+			}
 			for u := range 8 {
 				var mask uint32
-				for l := range 32 {
-					if _, nz := at(rb, cb, l, u); nz {
-						mask |= 1 << l
-					}
+				for i, r := range rm {
+					mask |= (r >> (4 * u) & 0xf) << (4 * i)
 				}
 				m.Masks[(rb*ncb+cb)*8+u] = mask
 				nnz += bits.OnesCount32(mask)
@@ -266,14 +276,17 @@ func PackBitmaskI8(w []float32, rows, cols int) BitmaskI8 {
 	p := 0
 	for rb := range nrb {
 		for cb := range ncb {
+			var d [sp8RB]float32
+			for i := range d {
+				d[i] = F16ToF32(m.Scales[(rb*ncb+cb)*sp8RB+i])
+			}
 			for u := range 8 {
 				mask := m.Masks[(rb*ncb+cb)*8+u]
 				for mask != 0 {
 					l := bits.TrailingZeros32(mask)
 					mask &= mask - 1
-					v, _ := at(rb, cb, l, u)
-					d := F16ToF32(m.Scales[(rb*ncb+cb)*sp8RB+l/4])
-					m.Vals[p] = quantValue(v, d)
+					i := l / 4
+					m.Vals[p] = quantValue(w[(rb*sp8RB+i)*cols+cb*32+4*u+l%4], d[i])
 					p++
 				}
 			}
@@ -286,27 +299,44 @@ func PackBitmaskI8(w []float32, rows, cols int) BitmaskI8 {
 // group of 4 and whether the group is 2:4; unused slots get distinct
 // columns not holding a non-zero (their values are stored as 0).
 func nm24Slots(g []float32) (c0, c1 int, ok bool) {
-	var nz []int
-	var buf [4]int
-	nz = buf[:0]
-	for c, v := range g[:4] {
-		if v != 0 {
-			nz = append(nz, c)
-		}
+	g = g[:4]
+	var m uint32
+	for j, f := range g {
+		b := math.Float32bits(f) << 1
+		m |= (b | -b) >> 31 << j
 	}
-	switch len(nz) {
-	case 0:
-		return 0, 1, true
-	case 1:
-		if nz[0] == 0 {
-			return 0, 1, true
-		}
-		return nz[0] - 1, nz[0], true // slot 0 unused (column nz[0]-1 is zero)
-	case 2:
-		return nz[0], nz[1], true
-	}
-	return 0, 0, false
+	e := nm24Table[m]
+	return int(e & 3), int(e >> 2 & 3), e&16 != 0
 }
+
+// nm24Table maps a group's non-zero mask to its slots c0 | c1<<2 | ok<<4
+// (a lookup instead of branches on coin-flip zeros).
+var nm24Table = func() (t [16]uint8) {
+	for m := range uint8(16) {
+		var nz []uint8
+		for c := range uint8(4) {
+			if m>>c&1 != 0 {
+				nz = append(nz, c)
+			}
+		}
+		var c0, c1 uint8
+		switch len(nz) {
+		case 0:
+			c0, c1 = 0, 1
+		case 1:
+			c0, c1 = 0, 1
+			if nz[0] != 0 {
+				c0, c1 = nz[0]-1, nz[0] // slot 0 unused (column nz[0]-1 is zero)
+			}
+		case 2:
+			c0, c1 = nz[0], nz[1]
+		default:
+			continue // not 2:4
+		}
+		t[m] = c0 | c1<<2 | 16
+	}
+	return t
+}()
 
 // IsNM24 reports whether every aligned group of 4 along every row of the
 // rows×cols matrix w has at most 2 non-zeros.
@@ -315,10 +345,13 @@ func IsNM24(w []float32, rows, cols int) bool {
 		return false
 	}
 	for r := range rows {
+		ok := true
 		for g := 0; g < cols; g += 4 {
-			if _, _, ok := nm24Slots(w[r*cols+g:]); !ok {
-				return false
-			}
+			_, _, k := nm24Slots(w[r*cols+g:])
+			ok = ok && k
+		}
+		if !ok {
+			return false
 		}
 	}
 	return true
@@ -341,8 +374,8 @@ func PackNM24F16(w []float32, rows, cols int) NM24F16 {
 				panic(fmt.Sprintf("asm: PackNM24F16: row %d, columns %d..%d hold more than 2 non-zeros", r, 4*g, 4*g+3))
 			}
 			base := (rb*ng + g) * 16
-			m.Vals[base+i] = F32ToF16(grp[c0])
-			m.Vals[base+8+i] = F32ToF16(grp[c1])
+			m.Vals[base+i] = toHalf(grp[c0])
+			m.Vals[base+8+i] = toHalf(grp[c1])
 			m.Idx[rb*ng+g] |= uint32(c0)<<(2*i) | uint32(c1)<<(16+2*i)
 		}
 	}
