@@ -42,8 +42,11 @@ func checkSparse(format string, w []float32, rows, cols int, maxAbs float64) err
 	if int64(rows)*int64(cols) >= 1<<32-asm.SparsePad {
 		return fmt.Errorf("sparse: %s: %d×%d has too many weights", format, rows, cols)
 	}
+	// maxAbs is a float32 value, so |v| > maxAbs (or NaN) ⇔ the sign-cleared
+	// bits of v exceed its bits; one pass with no float64 conversions.
+	lim := math.Float32bits(float32(maxAbs))
 	for i, v := range w[:rows*cols] {
-		if math.IsNaN(float64(v)) || math.Abs(float64(v)) > maxAbs {
+		if math.Float32bits(v)&^(1<<31) > lim {
 			return fmt.Errorf("sparse: %s: weight [%d][%d] = %v is not finite or exceeds %g", format, i/cols, i%cols, v, maxAbs)
 		}
 	}

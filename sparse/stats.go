@@ -1,5 +1,7 @@
 package sparse
 
+import "math"
+
 // RowStats accumulates sparsity statistics of a matrix row by row.
 type RowStats struct {
 	Elements int64
@@ -20,17 +22,23 @@ func (s *RowStats) Add(row []float32) {
 	if len(row)%4 != 0 {
 		s.NM24 = false
 	}
+	// Branch-free counts (zeros in pruned rows are a coin flip): nz(v) is 1
+	// for a non-zero, 0 for ±0.
+	nz := func(v float32) uint32 {
+		b := math.Float32bits(v) << 1
+		return (b | -b) >> 31
+	}
+	var zeros int64
+	over := uint32(0)
 	for g := 0; g+4 <= len(row); g += 4 {
-		nz := 0
-		for _, v := range row[g : g+4] {
-			if v != 0 {
-				nz++
-			}
-		}
-		s.Zeros += int64(4 - nz)
-		if nz > 2 {
-			s.NM24 = false
-		}
+		q := row[g : g+4 : g+4]
+		n := nz(q[0]) + nz(q[1]) + nz(q[2]) + nz(q[3])
+		zeros += int64(4 - n)
+		over |= (n + 1) >> 2 // 3 or 4 non-zeros: not 2:4
+	}
+	s.Zeros += zeros
+	if over != 0 {
+		s.NM24 = false
 	}
 	for _, v := range row[len(row)&^3:] {
 		if v == 0 {
