@@ -2,9 +2,12 @@ package runtime
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
 	"math"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/sieve-llm/sieve/gguf"
@@ -138,5 +141,46 @@ func TestLoadRejectsUnknownSparsePolicy(t *testing.T) {
 	defer f.Close()
 	if _, err := Load(f, LoadOptions{Sparse: "csr"}); err == nil {
 		t.Fatal("Load accepted sparse policy csr")
+	}
+}
+
+// A pruned F32 matrix with a weight beyond half precision's range: auto
+// keeps it dense (and the load succeeds), a forced bitmask-f16 is an error
+// naming the file and tensor.
+func TestAutoKeepsUnrepresentableDense(t *testing.T) {
+	path := writeSparse(t, gguf.F32, 0.7, "")
+	f, err := gguf.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ti, ok := f.Tensor("blk.0.attn_q.weight")
+	if !ok {
+		t.Fatal("no blk.0.attn_q.weight")
+	}
+	off := int64(f.DataOffset + ti.Offset)
+	f.Close()
+	fh, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b [4]byte
+	binary.LittleEndian.PutUint32(b[:], math.Float32bits(1e6))
+	if _, err := fh.WriteAt(b[:], off); err != nil {
+		t.Fatal(err)
+	}
+	fh.Close()
+
+	_, formats := logitsWith(t, path, sparse.PolicyAuto)
+	if formats["f32"] != 1 || formats["bitmask-f16"] == 0 {
+		t.Errorf("auto formats %v, want one f32 matrix and the rest bitmask-f16", formats)
+	}
+	f, err = gguf.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	_, err = Load(f, LoadOptions{Sparse: "bitmask-f16"})
+	if err == nil || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "blk.0.attn_q.weight") {
+		t.Errorf("forced bitmask-f16: error %v, want one naming %s and the tensor", err, path)
 	}
 }
