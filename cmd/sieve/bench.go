@@ -159,11 +159,13 @@ func benchFile(ctx context.Context, e *env, mf *modelFlags, path string, policie
 		prev = v.base.Formats
 		group = append(group, v)
 	}
-	r, err := benchGroup(ctx, e, group, first, pp, tg, reps, bandwidth)
-	if err != nil {
-		return nil, err
+	if len(group) > 0 { // empty when the variants after a flush were all skipped
+		r, err := benchGroup(ctx, e, group, first, pp, tg, reps, bandwidth)
+		if err != nil {
+			return nil, err
+		}
+		rows = append(rows, r...)
 	}
-	rows = append(rows, r...)
 	// Per test, the variants in order (groups measured apart interleave).
 	slices.SortStableFunc(rows, func(a, b benchRow) int { return cmp.Compare(testOrder(a.Test), testOrder(b.Test)) })
 	return rows, nil
