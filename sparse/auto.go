@@ -2,6 +2,7 @@ package sparse
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 
@@ -76,10 +77,30 @@ const (
 )
 
 // Choose returns the sparse format auto picks for a matrix with the given
-// zero statistics, row length and value class, or "" to keep it dense. An
-// exact 2:4 pattern takes the 2:4 format of its value class (Q4-class
-// weights stay dense: 2:4 int8 reads more bytes than Q4_0).
+// statistics, row length and value class, or "" to keep it dense (also when
+// the format cannot hold the matrix's largest weight). An exact 2:4 pattern
+// takes the 2:4 format of its value class (Q4-class weights stay dense: 2:4
+// int8 reads more bytes than Q4_0).
 func Choose(st RowStats, cols int, v Values) string {
+	f := choose(st, cols, v)
+	if f != "" && !holds(f, st) {
+		return ""
+	}
+	return f
+}
+
+// holds reports whether format can store weights as large as the matrix's
+// (half-precision values up to 65504; int8 values with a half-precision
+// scale up to 127 times that).
+func holds(format string, st RowStats) bool {
+	lim := float32(maxF16)
+	if strings.HasSuffix(format, "-i8") {
+		lim = maxI8
+	}
+	return st.maxBits <= math.Float32bits(lim)
+}
+
+func choose(st RowStats, cols int, v Values) string {
 	if cols%asm.SparseColAlign != 0 || st.Elements == 0 {
 		return ""
 	}

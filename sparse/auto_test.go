@@ -1,6 +1,7 @@
 package sparse_test
 
 import (
+	"math"
 	"testing"
 
 	"github.com/sieve-llm/sieve/sparse"
@@ -69,5 +70,30 @@ func TestParsePolicy(t *testing.T) {
 	}
 	if _, err := sparse.ParsePolicy("csr"); err == nil {
 		t.Error("ParsePolicy accepted csr")
+	}
+}
+
+// A weight beyond what a format's values hold (or a NaN) keeps the matrix
+// dense under auto, for the formats it does not fit only.
+func TestChooseRange(t *testing.T) {
+	for _, c := range []struct {
+		big  float32
+		v    sparse.Values
+		want string
+	}{
+		{65504, sparse.ValuesFloat, "bitmask-f16"},
+		{-65505, sparse.ValuesFloat, ""},
+		{1e6, sparse.ValuesInt8, "bitmask-i8"},
+		{-1e7, sparse.ValuesInt8, ""},
+		{float32(math.Inf(1)), sparse.ValuesInt8, ""},
+		{float32(math.NaN()), sparse.ValuesFloat, ""},
+	} {
+		st := sparse.NewRowStats()
+		row := make([]float32, 64)
+		row[5], row[40] = 0.5, c.big
+		st.Add(row)
+		if got := sparse.Choose(st, 64, c.v); got != c.want {
+			t.Errorf("largest weight %v, values %v: Choose = %q, want %q", c.big, c.v, got, c.want)
+		}
 	}
 }

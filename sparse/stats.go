@@ -10,7 +10,13 @@ type RowStats struct {
 	// at least 2 exact zeros (at most 2 non-zeros), the 2:4 pattern.
 	NM24 bool
 	rows int
+	// maxBits is the largest sign-cleared bit pattern seen: the largest
+	// magnitude, or a NaN's bits (above +Inf's).
+	maxBits uint32
 }
+
+// MaxAbs is the largest magnitude seen (NaN if a NaN was).
+func (s *RowStats) MaxAbs() float32 { return math.Float32frombits(s.maxBits) }
 
 // NewRowStats returns empty statistics.
 func NewRowStats() RowStats { return RowStats{NM24: true} }
@@ -29,7 +35,11 @@ func (s *RowStats) Add(row []float32) {
 		return (b | -b) >> 31
 	}
 	var zeros int64
-	over := uint32(0)
+	over, mx := uint32(0), s.maxBits
+	for _, v := range row {
+		mx = max(mx, math.Float32bits(v)&^(1<<31))
+	}
+	s.maxBits = mx
 	for g := 0; g+4 <= len(row); g += 4 {
 		q := row[g : g+4 : g+4]
 		n := nz(q[0]) + nz(q[1]) + nz(q[2]) + nz(q[3])

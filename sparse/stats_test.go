@@ -36,6 +36,15 @@ func TestRowStats(t *testing.T) {
 			}
 		}
 		nm24 := asm.IsNM24(w, rows, cols)
+		var maxAbs float32
+		nan := false
+		for _, v := range w {
+			nan = nan || v != v
+			maxAbs = max(maxAbs, float32(math.Abs(float64(v))))
+		}
+		if got := st.MaxAbs(); nan != (got != got) || !nan && got != maxAbs {
+			t.Fatalf("trial %d (%v): MaxAbs = %v, want %v (NaN %v)", trial, w, got, maxAbs, nan)
+		}
 		if st.Elements != int64(len(w)) || st.Zeros != zeros || st.NM24 != nm24 {
 			t.Fatalf("trial %d (%d×%d %v): got %d elements, %d zeros, NM24 %v; want %d, %d, %v",
 				trial, rows, cols, w, st.Elements, st.Zeros, st.NM24, len(w), zeros, nm24)
