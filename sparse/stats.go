@@ -28,32 +28,29 @@ func (s *RowStats) Add(row []float32) {
 	if len(row)%4 != 0 {
 		s.NM24 = false
 	}
-	// Branch-free counts (zeros in pruned rows are a coin flip): nz(v) is 1
-	// for a non-zero, 0 for ±0.
-	nz := func(v float32) uint32 {
-		b := math.Float32bits(v) << 1
-		return (b | -b) >> 31
-	}
+	// One branch-free pass (zeros in pruned rows are a coin flip). With b
+	// a value's bits shifted left by one (the sign dropped), b ≠ 0 marks a
+	// non-zero and the largest b is twice the largest magnitude's bits.
 	var zeros int64
-	over, mx := uint32(0), s.maxBits
-	for _, v := range row {
-		mx = max(mx, math.Float32bits(v)&^(1<<31))
-	}
-	s.maxBits = mx
+	over, mx := uint32(0), s.maxBits<<1
 	for g := 0; g+4 <= len(row); g += 4 {
 		q := row[g : g+4 : g+4]
-		n := nz(q[0]) + nz(q[1]) + nz(q[2]) + nz(q[3])
+		b0, b1 := math.Float32bits(q[0])<<1, math.Float32bits(q[1])<<1
+		b2, b3 := math.Float32bits(q[2])<<1, math.Float32bits(q[3])<<1
+		n := (b0|-b0)>>31 + (b1|-b1)>>31 + (b2|-b2)>>31 + (b3|-b3)>>31
 		zeros += int64(4 - n)
 		over |= (n + 1) >> 2 // 3 or 4 non-zeros: not 2:4
-	}
-	s.Zeros += zeros
-	if over != 0 {
-		s.NM24 = false
+		mx = max(mx, b0, b1, b2, b3)
 	}
 	for _, v := range row[len(row)&^3:] {
-		if v == 0 {
-			s.Zeros++
-		}
+		b := math.Float32bits(v) << 1
+		zeros += int64(1 - (b|-b)>>31)
+		mx = max(mx, b)
+	}
+	s.Zeros += zeros
+	s.maxBits = mx >> 1
+	if over != 0 {
+		s.NM24 = false
 	}
 }
 
