@@ -251,3 +251,24 @@ func TestBF16(t *testing.T) {
 		})
 	}
 }
+
+// Dequantize(F16) gives F16ToF32 of every half, from aligned data (read in
+// place) and from an odd byte offset alike.
+func TestDequantizeF16AnyOffset(t *testing.T) {
+	buf := make([]byte, 2*65536+1)
+	for off := range 2 {
+		src := buf[off : off+2*65536]
+		for h := range 65536 {
+			src[2*h], src[2*h+1] = byte(h), byte(h>>8)
+		}
+		dst := make([]float32, 65536)
+		if err := Dequantize(F16, src, dst); err != nil {
+			t.Fatal(err)
+		}
+		for h, v := range dst {
+			if want := F16ToF32(uint16(h)); math.Float32bits(v) != math.Float32bits(want) {
+				t.Fatalf("offset %d: half %#04x → %v, want %v", off, h, v, want)
+			}
+		}
+	}
+}
