@@ -179,6 +179,9 @@ func TestSparseMul(t *testing.T) {
 						checkSparse(t, im, f, seed, 21, 256, n, d, int(seed%4))
 					}
 				}
+				// More rows than one SpMM chunk, ending in a partial row block.
+				seed++
+				checkSparse(t, im, f, seed, 1034, 64, 9, 0.3, 3)
 				if !testing.Short() {
 					for _, d := range []float64{0.5, 0.3, 0.1} {
 						seed++
