@@ -1,6 +1,7 @@
 package asm_test
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -15,11 +16,7 @@ func TestExpSum(t *testing.T) {
 	for _, im := range asm.Impls() {
 		for n := 0; n <= 70; n++ {
 			for off := 0; off < 3; off++ {
-				buf := make([]float32, n+off+8)
-				for i := range buf {
-					buf[i] = 777
-				}
-				x := buf[off : off+n]
+				x, buf := guardedF32(n, off)
 				want := make([]float64, n)
 				m := float32(r.NormFloat64() * 3)
 				sc := []float32{1, 0.125, 0.37}[n%3]
@@ -51,16 +48,7 @@ func TestExpSum(t *testing.T) {
 				if math.Abs(float64(s)-wantSum) > 1e-6*wantSum+1e-37 {
 					t.Fatalf("%s n=%d: sum %g, want %g", im.Name, n, s, wantSum)
 				}
-				for i := off + n; i < len(buf); i++ {
-					if buf[i] != 777 {
-						t.Fatalf("%s n=%d: wrote past the end", im.Name, n)
-					}
-				}
-				for i := 0; i < off; i++ {
-					if buf[i] != 777 {
-						t.Fatalf("%s n=%d: wrote before the start", im.Name, n)
-					}
-				}
+				checkGuards(t, fmt.Sprintf("%s ExpSum n=%d off=%d", im.Name, n, off), buf, off, n)
 			}
 		}
 	}
@@ -112,11 +100,7 @@ func TestSiluMul(t *testing.T) {
 	for _, im := range asm.Impls() {
 		for n := 0; n <= 70; n++ {
 			for off := 0; off < 3; off++ {
-				buf := make([]float32, n+off+8)
-				for i := range buf {
-					buf[i] = 777
-				}
-				g := buf[off : off+n]
+				g, buf := guardedF32(n, off)
 				u := make([]float32, n+1)
 				for i := range g {
 					g[i] = float32(r.NormFloat64() * 4)
@@ -138,11 +122,7 @@ func TestSiluMul(t *testing.T) {
 						t.Fatalf("%s n=%d off=%d: silu(%g)·%g = %g, want %g", im.Name, n, off, g0[i], u[i], v, w)
 					}
 				}
-				for i := range buf {
-					if (i < off || i >= off+n) && buf[i] != 777 {
-						t.Fatalf("%s n=%d off=%d: wrote outside g at %d", im.Name, n, off, i)
-					}
-				}
+				checkGuards(t, fmt.Sprintf("%s SiluMul n=%d off=%d", im.Name, n, off), buf, off, n)
 			}
 		}
 	}
