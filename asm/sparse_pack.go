@@ -150,7 +150,7 @@ func PackBitmaskF16(w []float32, rows, cols int) BitmaskF16 {
 		for i := range min(bmF16RB, rows-rb*bmF16RB) {
 			row := w[(rb*bmF16RB+i)*cols:]
 			for cb := range ncb {
-				mask := nonZeroMask32(row[cb*32:])
+				mask := nonZeroMask(row[cb*32 : cb*32+32])
 				m.Masks[(rb*ncb+cb)*bmF16RB+i] = mask
 				nnz += bits.OnesCount32(mask)
 			}
@@ -184,11 +184,10 @@ func toHalf(v float32) uint16 {
 	return F32ToF16(v)
 }
 
-// nonZeroMask32 returns the mask of v[0:32] with bit j set ⇔ v[j] ≠ 0 (±0
-// are zero, NaN is not). Branch-free: pruned weights make the test a coin
-// flip that a branch would mispredict.
-func nonZeroMask32(v []float32) uint32 {
-	v = v[:32]
+// nonZeroMask returns the mask of v (at most 32 values) with bit j set ⇔
+// v[j] ≠ 0 (±0 are zero, NaN is not). Branch-free: pruned weights make the
+// test a coin flip that a branch would mispredict.
+func nonZeroMask(v []float32) uint32 {
 	var mask uint32
 	for j, f := range v {
 		b := math.Float32bits(f) << 1
@@ -259,7 +258,7 @@ func PackBitmaskI8(w []float32, rows, cols int) BitmaskI8 {
 			// Row i's columns 4u..4u+3 are lanes 4i..4i+3 of unit u.
 			var rm [sp8RB]uint32
 			for i := range nr {
-				rm[i] = nonZeroMask32(w[(rb*sp8RB+i)*cols+cb*32:])
+				rm[i] = nonZeroMask(w[(rb*sp8RB+i)*cols+cb*32:][:32])
 			}
 			for u := range 8 {
 				var mask uint32
@@ -299,13 +298,7 @@ func PackBitmaskI8(w []float32, rows, cols int) BitmaskI8 {
 // group of 4 and whether the group is 2:4; unused slots get distinct
 // columns not holding a non-zero (their values are stored as 0).
 func nm24Slots(g []float32) (c0, c1 int, ok bool) {
-	g = g[:4]
-	var m uint32
-	for j, f := range g {
-		b := math.Float32bits(f) << 1
-		m |= (b | -b) >> 31 << j
-	}
-	e := nm24Table[m]
+	e := nm24Table[nonZeroMask(g[:4])]
 	return int(e & 3), int(e >> 2 & 3), e&16 != 0
 }
 
