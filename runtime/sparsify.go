@@ -2,7 +2,6 @@ package runtime
 
 import (
 	"fmt"
-	"log/slog"
 	goruntime "runtime"
 	"strings"
 	"sync"
@@ -126,13 +125,6 @@ func (l *loader) sparsifyOne(lin *Linear, buf *[]float32) error {
 	}
 	m, err := sparse.NewSparse(format, w, rows, cols, l.impl)
 	if err != nil {
-		if l.policy == sparse.PolicyAuto {
-			// auto only takes a format that pays; one that cannot hold these
-			// weights (beyond half precision's range, say from a BF16 or F32
-			// file) leaves the matrix dense rather than failing the load.
-			slog.Warn("sparse format declined, matrix stays dense", "file", l.f.Path, "tensor", t.Name, "format", format, "reason", err)
-			return nil
-		}
 		return fmt.Errorf("%s: tensor %s: %w", l.f.Path, t.Name, err)
 	}
 	lin.W = m

@@ -78,8 +78,9 @@ const (
 
 // Choose returns the sparse format auto picks for a matrix with the given
 // statistics, row length and value class, or "" to keep it dense (also when
-// the format cannot hold the matrix's largest weight). An exact 2:4 pattern
-// takes the 2:4 format of its value class (Q4-class weights stay dense: 2:4
+// the format cannot hold the matrix: its largest weight, or more weights
+// than its 32-bit offsets address). An exact 2:4 pattern takes the 2:4
+// format of its value class (Q4-class weights stay dense: 2:4
 // int8 reads more bytes than Q4_0).
 func Choose(st RowStats, cols int, v Values) string {
 	f := choose(st, cols, v)
@@ -101,7 +102,7 @@ func holds(format string, st RowStats) bool {
 }
 
 func choose(st RowStats, cols int, v Values) string {
-	if cols%asm.SparseColAlign != 0 || st.Elements == 0 {
+	if cols%asm.SparseColAlign != 0 || st.Elements == 0 || tooManyWeights(st.Elements) {
 		return ""
 	}
 	s := st.Sparsity()

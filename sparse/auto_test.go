@@ -96,4 +96,10 @@ func TestChooseRange(t *testing.T) {
 			t.Errorf("largest weight %v, values %v: Choose = %q, want %q", c.big, c.v, got, c.want)
 		}
 	}
+	// More weights than 32-bit value offsets address.
+	st := stats(4, 64, 0.7, false)
+	st.Elements, st.Zeros = 1<<32, 3<<30
+	if got := sparse.Choose(st, 64, sparse.ValuesFloat); got != "" {
+		t.Errorf("2³² weights: Choose = %q, want dense", got)
+	}
 }

@@ -32,6 +32,10 @@ import (
 // scratchPool holds asm.SparseScratch buffers for the SpMM path.
 var scratchPool = sync.Pool{New: func() any { return new(asm.SparseScratch) }}
 
+// tooManyWeights reports whether a matrix of n weights overflows the sparse
+// formats' 32-bit value offsets.
+func tooManyWeights(n int64) bool { return n >= 1<<32-asm.SparsePad }
+
 func checkSparse(format string, w []float32, rows, cols int, maxAbs float64) error {
 	if err := checkShape(format, rows, cols, len(w), rows*cols); err != nil {
 		return err
@@ -39,7 +43,7 @@ func checkSparse(format string, w []float32, rows, cols int, maxAbs float64) err
 	if cols%asm.SparseColAlign != 0 {
 		return fmt.Errorf("sparse: %s: cols = %d is not a multiple of %d", format, cols, asm.SparseColAlign)
 	}
-	if int64(rows)*int64(cols) >= 1<<32-asm.SparsePad {
+	if tooManyWeights(int64(rows) * int64(cols)) {
 		return fmt.Errorf("sparse: %s: %d×%d has too many weights", format, rows, cols)
 	}
 	// maxAbs is a float32 value, so |v| > maxAbs (or NaN) ⇔ the sign-cleared
