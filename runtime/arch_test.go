@@ -78,6 +78,15 @@ func TestArchitecturesMatchLlamaCpp(t *testing.T) {
 			// Long enough that positions beyond the first rope periods count.
 			ids := tok.Encode(strings.Repeat("The cat sat on the mat and looked at the dog. ", 6), true, false)
 			want := centered(llamacpp.LogProbs(t, path, ids))
+			if maxAbs(want) < 0.5 {
+				// Once in a clean-clone CI run (2026-11-28, qwen3/F32)
+				// llama.cpp returned equal probabilities for every token of
+				// this fixed model, which every rerun spans about 2: a fault
+				// of the reference, not of sieve, so it is asked once more
+				// before the comparison below judges either.
+				t.Logf("llama.cpp's log-probabilities span only %.3f; asking again", maxAbs(want))
+				want = centered(llamacpp.LogProbs(t, path, ids))
+			}
 			p := NewPool(2)
 			defer p.Close()
 			st, err := m.NewState(p, 256, 32) // several prefill batches
