@@ -40,6 +40,8 @@ uaadd:
 #define UAEXPW(r) VPEXPANDW.Z Z0, K1, r;
 #define UAEXPPS(r) VEXPANDPS.Z Z0, K1, r;
 #define UACVT(r) VCVTPH2PS Y0, r;
+#define UADP(r) VPDPBUSD Z0, Z0, r;
+#define UAEXPB(r) VPEXPANDB.Z Z0, K1, r;
 
 #define UALOOP(name, body) \
 TEXT name(SB), NOSPLIT, $0-16 \
@@ -61,6 +63,8 @@ UALOOP(·uaFMA, UA8(UAFMA))
 UALOOP(·uaExpandW, UA8(UAEXPW))
 UALOOP(·uaExpandPS, UA8(UAEXPPS))
 UALOOP(·uaCvt, UA8(UACVT))
+UALOOP(·uaDPBUSD, UA8(UADP))
+UALOOP(·uaExpandB, UA8(UAEXPB))
 
 #define UALD(ins, off, r) \
 	ins (off)(SI), r;        \

@@ -13,6 +13,8 @@ func uaFMA(n int, p *byte)
 func uaExpandW(n int, p *byte)
 func uaExpandPS(n int, p *byte)
 func uaCvt(n int, p *byte)
+func uaDPBUSD(n int, p *byte)
+func uaExpandB(n int, p *byte)
 func uaLoadAligned(n int, p *byte)
 func uaLoadSplit(n int, p *byte)
 func uaKmovMem(n int, p *byte)
@@ -44,6 +46,8 @@ func BenchmarkUarch(b *testing.B) {
 		{"vpexpandw-zmm", uaExpandW, 8},
 		{"vexpandps-zmm", uaExpandPS, 8},
 		{"vcvtph2ps-zmm", uaCvt, 8},
+		{"vpdpbusd-zmm", uaDPBUSD, 8},
+		{"vpexpandb-zmm", uaExpandB, 8},
 		{"load-64B-aligned", uaLoadAligned, 8},
 		{"load-64B-line-split", uaLoadSplit, 8},
 		{"kmovd-mem", uaKmovMem, 8},
