@@ -50,7 +50,7 @@ type Impl struct {
 	// slices start at the first of them (see bmGemvF16Ref and the others);
 	// spmmF32 is the SpMM tile kernel of the prefill path (spmmF32Ref).
 	bmGemvF16 func(dst []float32, masks []uint32, vals []uint16, x []float32)
-	bmGemvI8  func(dst []float32, masks []uint32, vals []int8, scales []uint16, q []int8, d []float32)
+	bmGemvI8  func(dst []float32, masks []uint32, vals []int8, scales []uint16, q []int8, d []float32, s []int32)
 	nmGemvF16 func(dst []float32, vals []uint16, idx []uint32, x []float32)
 	nmGemvI8  func(dst []float32, vals []int8, idx []uint8, scales []uint16, q []int8, d []float32)
 	spmmF32   func(out []float32, ptr, idx []int32, val []float32, xt []float32, tw int)

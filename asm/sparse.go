@@ -143,9 +143,9 @@ func (im *Impl) MulBitmaskF16(dst []float32, ldd int, m *BitmaskF16, r0, r1 int,
 
 // MulBitmaskI8 multiplies rows [r0, r1) of a bitmask-i8 matrix by n
 // vectors: for n < 4 with integer dot products against the Q8 activations
-// q, d (see QuantizeQ8; token t at q[t*Cols:], d[t*Cols/32:]), else in
-// float32 against x.
-func (im *Impl) MulBitmaskI8(dst []float32, ldd int, m *BitmaskI8, r0, r1 int, x []float32, q []int8, d []float32, n int, s *SparseScratch) {
+// q, d, qs (see QuantizeQ8; token t at q[t*Cols:], d[t*Cols/32:],
+// qs[t*Cols/32:]), else in float32 against x.
+func (im *Impl) MulBitmaskI8(dst []float32, ldd int, m *BitmaskI8, r0, r1 int, x []float32, q []int8, d []float32, qs []int32, n int, s *SparseScratch) {
 	checkSpMul("MulBitmaskI8", len(dst), ldd, m.Rows, m.Cols, sp8RB, r0, r1, len(x), n)
 	if r0 == r1 || n == 0 {
 		return
@@ -155,14 +155,18 @@ func (im *Impl) MulBitmaskI8(dst []float32, ldd int, m *BitmaskI8, r0, r1 int, x
 		return
 	}
 	checkQ8("MulBitmaskI8", len(q), len(d), n, m.Cols)
+	if len(qs) < len(d) {
+		panic(fmt.Sprintf("asm: MulBitmaskI8: len(qs) = %d < len(d) = %d", len(qs), len(d)))
+	}
 	ncb := m.Cols / 32
 	full := (r1 - r0) / sp8RB
 	chunk := gemvChunk(sp8RB, m.Cols)
 	for t := range n {
-		qt, dt := q[t*m.Cols:(t+1)*m.Cols], d[t*ncb:(t+1)*ncb]
+		qt, dt, st := q[t*m.Cols:(t+1)*m.Cols], d[t*ncb:(t+1)*ncb], qs[t*ncb:(t+1)*ncb]
 		out := dst[t*ldd+r0 : t*ldd+r1]
 		raceRead(qt)
 		raceRead(dt)
+		raceRead(st)
 		for b := 0; b < full; b += chunk {
 			rb, e := r0/sp8RB+b, r0/sp8RB+min(full, b+chunk)
 			masks := m.Masks[rb*ncb*8 : e*ncb*8]
@@ -173,12 +177,12 @@ func (im *Impl) MulBitmaskI8(dst []float32, ldd int, m *BitmaskI8, r0, r1 int, x
 			raceRead(vals)
 			raceRead(scales)
 			raceWrite(o)
-			im.bmGemvI8(o, masks, vals, scales, qt, dt)
+			im.bmGemvI8(o, masks, vals, scales, qt, dt, st)
 		}
 		if full*sp8RB < r1-r0 {
 			var tmp [sp8RB]float32
 			rb := r0/sp8RB + full
-			bmGemvI8Ref(tmp[:], m.Masks[rb*ncb*8:(rb+1)*ncb*8], m.Vals[m.Offs[rb]:], m.Scales[rb*ncb*sp8RB:(rb+1)*ncb*sp8RB], qt, dt)
+			bmGemvI8Ref(tmp[:], m.Masks[rb*ncb*8:(rb+1)*ncb*8], m.Vals[m.Offs[rb]:], m.Scales[rb*ncb*sp8RB:(rb+1)*ncb*sp8RB], qt, dt, st)
 			copy(out[full*sp8RB:], tmp[:])
 		}
 	}

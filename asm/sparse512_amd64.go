@@ -14,11 +14,11 @@ func bmGemvF16AVX512(dst []float32, masks []uint32, vals []uint16, x []float32)
 // expanded with one VPEXPANDB (their two mask words as a 64-bit K mask) and
 // multiplied by VPDPBUSD against the activations (unit 2p in dword lanes
 // 0..7, 2p+1 in 8..15); the weights are biased by 128 to be the unsigned
-// operand and the bias is removed with 128·Σq before each column block's
-// int32 sums are scaled into the float32 row accumulators.
+// operand and the bias, 128·s[cb] for every row, is removed before each
+// column block's int32 sums are scaled into the float32 row accumulators.
 //
 //go:noescape
-func bmGemvI8AVX512(dst []float32, masks []uint32, vals []int8, scales []uint16, q []int8, d []float32)
+func bmGemvI8AVX512(dst []float32, masks []uint32, vals []int8, scales []uint16, q []int8, d []float32, s []int32)
 
 // nmGemvF16AVX512 is nmGemvF16Ref with one group of 4 columns per 512-bit
 // step: lanes 0..7 hold slot 0 of the 8 rows, lanes 8..15 slot 1, so one

@@ -105,8 +105,9 @@ bz16done:
 // BZ8PAIR multiplies units 2p and 2p+1 of a bitmask-i8 column block (8 rows
 // × 8 columns; row i in dword lanes i and 8+i) by their activations.
 // VPDPBUSD needs one unsigned operand, so the expanded weights are biased by
-// 128 (XOR 0x80, which also turns the zeroed lanes into a biased 0) and
-// 128·Σq is accumulated separately in Z18 to be subtracted. The mask words
+// 128 (XOR 0x80, which also turns the zeroed lanes into a biased 0); the
+// bias adds 128·Σq over the column block to every row, removed with the
+// block sum s[cb] that QuantizeQ8 already made. The mask words
 // 2p, 2p+1 form one 64-bit K mask; the activations of unit 2p go to lanes
 // 0..7 and those of 2p+1 to lanes 8..15 (merge-masked broadcast, K2 =
 // 0xff00). Z15 = 0x80 bytes; w, a scratch.
@@ -119,15 +120,14 @@ bz16done:
 	VPXORD       Z15, w, w          \
 	VPBROADCASTD (8*p)(DX), a       \
 	VPBROADCASTD (8*p+4)(DX), K2, a \
-	VPDPBUSD     a, w, acc          \
-	VPDPBUSD     a, Z15, Z18
+	VPDPBUSD     a, w, acc
 
-// func bmGemvI8AVX512(dst []float32, masks []uint32, vals []int8, scales []uint16, q []int8, d []float32)
+// func bmGemvI8AVX512(dst []float32, masks []uint32, vals []int8, scales []uint16, q []int8, d []float32, s []int32)
 // DI = &dst[8rb], CX = row blocks left, R8 = masks of (rb, cb), SI = values,
-// R12 = scales of (rb, cb), DX = &q[32cb], BX = &d[cb], R10 = column blocks
-// left, R11 = ncb; Z16, Z17 = biased int32 sums, Z18 = their bias, Y14 =
+// R12 = scales of (rb, cb), DX = &q[32cb], BX = &d[cb], R15 = &s[cb], R10 =
+// column blocks left, R11 = ncb; Z16, Z17 = biased int32 sums, Y14 =
 // float32 accumulators (row i in lane i).
-TEXT ·bmGemvI8AVX512(SB), NOSPLIT, $0-144
+TEXT ·bmGemvI8AVX512(SB), NOSPLIT, $0-168
 	MOVQ         dst_base+0(FP), DI
 	MOVQ         dst_len+8(FP), CX
 	SHRQ         $3, CX
@@ -146,6 +146,7 @@ bz8rb:
 	VXORPS Y14, Y14, Y14
 	MOVQ   q_base+96(FP), DX
 	MOVQ   d_base+120(FP), BX
+	MOVQ   s_base+144(FP), R15
 	MOVQ   R11, R10
 	TESTQ  R10, R10
 	JZ     bz8store
@@ -156,15 +157,16 @@ bz8cb:
 	PREFETCHT0    512(R12)
 	VPXORD        Z16, Z16, Z16
 	VPXORD        Z17, Z17, Z17
-	VPXORD        Z18, Z18, Z18
 	BZ8PAIR(0, Z0, Z1, Z16)
 	BZ8PAIR(1, Z2, Z3, Z17)
 	BZ8PAIR(2, Z0, Z1, Z16)
 	BZ8PAIR(3, Z2, Z3, Z17)
 	VPADDD        Z17, Z16, Z16
-	VPSUBD        Z18, Z16, Z16
 	VEXTRACTI64X4 $1, Z16, Y17
 	VPADDD        Y17, Y16, Y16
+	VPBROADCASTD  (R15), Y17
+	VPSLLD        $7, Y17, Y17
+	VPSUBD        Y17, Y16, Y16
 	VCVTDQ2PS     Y16, Y16
 	VCVTPH2PS     (R12), Y5
 	VBROADCASTSS  (BX), Y6
@@ -174,6 +176,7 @@ bz8cb:
 	ADDQ          $16, R12
 	ADDQ          $32, DX
 	ADDQ          $4, BX
+	ADDQ          $4, R15
 	DECQ          R10
 	JNZ           bz8cb
 

@@ -21,7 +21,7 @@ func bmGemvF16AVX2(dst []float32, masks []uint32, vals []uint16, x []float32)
 // accumulators.
 //
 //go:noescape
-func bmGemvI8AVX2(dst []float32, masks []uint32, vals []int8, scales []uint16, q []int8, d []float32)
+func bmGemvI8AVX2(dst []float32, masks []uint32, vals []int8, scales []uint16, q []int8, d []float32, s []int32)
 
 // nmGemvF16AVX2 is nmGemvF16Ref with the 8 rows of a row block in the 8
 // lanes: per group of 4 columns and slot, the in-group indices are shifted

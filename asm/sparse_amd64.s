@@ -122,12 +122,12 @@ bf16done:
 	VPMADDWD     Y15, Y0, Y0  \
 	VPADDD       Y0, Y13, Y13
 
-// func bmGemvI8AVX2(dst []float32, masks []uint32, vals []int8, scales []uint16, q []int8, d []float32)
+// func bmGemvI8AVX2(dst []float32, masks []uint32, vals []int8, scales []uint16, q []int8, d []float32, s []int32)
 // DI = &dst[8rb], CX = row blocks left, R8 = masks of (rb, cb), SI = values,
 // R12 = scales of (rb, cb), DX = &q[32cb], BX = &d[cb], R10 = column blocks
 // left, R11 = ncb; Y13 = int32 sums of the column block, Y14 = float32
 // accumulators (row i in lane i).
-TEXT ·bmGemvI8AVX2(SB), NOSPLIT, $0-144
+TEXT ·bmGemvI8AVX2(SB), NOSPLIT, $0-168
 	MOVQ      dst_base+0(FP), DI
 	MOVQ      dst_len+8(FP), CX
 	SHRQ      $3, CX

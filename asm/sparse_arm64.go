@@ -34,7 +34,7 @@ func nmGemvF16NEON(dst []float32, vals []uint16, idx []uint32, x []float32)
 // are scaled into float32 accumulators.
 //
 //go:noescape
-func bmGemvI8NEON(dst []float32, masks []uint32, vals []int8, scales []uint16, q []int8, d []float32)
+func bmGemvI8NEON(dst []float32, masks []uint32, vals []int8, scales []uint16, q []int8, d []float32, s []int32)
 
 // nmGemvI8NEON is nmGemvI8Ref using SDOT (dotprod): per 8-column unit the
 // 8 index bytes are turned into a TBL control (spread to the 4 slot lanes

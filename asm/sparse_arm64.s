@@ -276,14 +276,14 @@ nmf16done:
 	SDOTE(ACC, T, QR, QI)                            \
 	SDOTE(ACC+1, T+2, QR, QI)
 
-// func bmGemvI8NEON(dst []float32, masks []uint32, vals []int8, scales []uint16, q []int8, d []float32)
+// func bmGemvI8NEON(dst []float32, masks []uint32, vals []int8, scales []uint16, q []int8, d []float32, s []int32)
 // R0 = &dst[8rb], R1 = row blocks left, R2 = masks, R3 = value pointer,
 // R4 = scales, R5 = &q[0], R6 = &d[cb], R7 = column blocks, R8 = &q[32cb],
 // R9 = column blocks left, R10..R13 = the block's 8 mask words, R24 =
 // &d[0]; V0/V1 = float accumulators of rows 0-3/4-7, V2..V5 = int32 sums
 // (even/odd units), V6/V7 = the block's activations, V16..V31 = unit
 // temporaries (even units V16.., odd V24..).
-TEXT ·bmGemvI8NEON(SB), NOSPLIT, $0-144
+TEXT ·bmGemvI8NEON(SB), NOSPLIT, $0-168
 	MOVD dst_base+0(FP), R0
 	MOVD dst_len+8(FP), R1
 	LSR  $3, R1, R1

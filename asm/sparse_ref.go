@@ -34,7 +34,10 @@ func bmGemvF16Ref(dst []float32, masks []uint32, vals []uint16, x []float32) {
 // bmGemvI8Ref: with q, d the Q8 activations (len(q)/32 blocks),
 //
 //	dst[8rb+i] = Σ_cb float32(Σ_j qw·q[32cb+j]) · (f16(scale[rb,cb,i])·d[cb])
-func bmGemvI8Ref(dst []float32, masks []uint32, vals []int8, scales []uint16, q []int8, d []float32) {
+//
+// The last argument, the block sums of q (QuantizeQ8's s), is for kernels
+// that multiply biased weights and must remove 128·s[cb].
+func bmGemvI8Ref(dst []float32, masks []uint32, vals []int8, scales []uint16, q []int8, d []float32, _ []int32) {
 	tab := f16Table()
 	ncb := len(q) / 32
 	p := 0

@@ -31,7 +31,7 @@ func spMul(im *asm.Impl, p spPacked, dst []float32, ldd, r0, r1 int, x []float32
 	case *asm.BitmaskF16:
 		im.MulBitmaskF16(dst, ldd, m, r0, r1, x, n, s)
 	case *asm.BitmaskI8:
-		im.MulBitmaskI8(dst, ldd, m, r0, r1, x, a.q, a.d, n, s)
+		im.MulBitmaskI8(dst, ldd, m, r0, r1, x, a.q, a.d, a.s, n, s)
 	case *asm.NM24F16:
 		im.MulNM24F16(dst, ldd, m, r0, r1, x, n, s)
 	case *asm.NM24I8:
