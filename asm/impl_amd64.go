@@ -26,9 +26,10 @@ var avx2Impl = &Impl{
 	spmmF32:   spmmF32AVX2,
 }
 
-// avx512Impl is avx2Impl with the sparse kernels that gain from AVX-512
-// (VPEXPANDB/W of VBMI2, VPDPBUSD of VNNI); the dense kernels are the AVX2
-// ones.
+// avx512Impl is avx2Impl with the kernels that gain from AVX-512: the
+// sparse ones (VPEXPANDB/W of VBMI2, VPDPBUSD of VNNI) and the Q8_0/Q4_0
+// GEMM of prefill (VPDPBUSD). The dense GEMVs are memory-bound and stay
+// AVX2, as does the F16/F32 GEMM.
 var avx512Impl = func() *Impl {
 	im := *avx2Impl
 	im.Name = "avx512"
@@ -36,6 +37,8 @@ var avx512Impl = func() *Impl {
 	im.bmGemvI8 = bmGemvI8AVX512
 	im.nmGemvF16 = nmGemvF16AVX512
 	im.spmmF32 = spmmF32AVX512
+	im.gemmQ8 = gemmQ8AVX512
+	im.gemmQ4 = gemmQ4AVX512
 	return &im
 }()
 

@@ -1,0 +1,19 @@
+//go:build gc && !purego
+
+package asm
+
+// gemmQ8AVX512 is gemmQ8Ref with VPDPBUSD (VNNI): the 64 quant bytes of 8
+// rows × 8 columns are interleaved once per block (row i in dwords 2i, 2i+1)
+// and biased by 128 to be the unsigned operand, so each of the 4 tokens
+// multiplies them with one VPBROADCASTQ of its 8 activation bytes; the bias
+// is removed with 128·s[b] once the two lanes of each row are added.
+//
+//go:noescape
+func gemmQ8AVX512(dst []float32, ldd int, w []byte, nb int, q []int8, d []float32, s []int32, nquad int)
+
+// gemmQ4AVX512 is gemmQ4Ref, gemmQ8AVX512 for packed Q4_0: the nibbles are
+// unsigned already, so they need no bias, and 8·s[b] is removed as in the
+// reference.
+//
+//go:noescape
+func gemmQ4AVX512(dst []float32, ldd int, w []byte, nb int, q []int8, d []float32, s []int32, nquad int)
