@@ -37,6 +37,10 @@ type Impl struct {
 	// 4 quantized vectors: token t's outputs go to dst[t*ldd : t*ldd+8].
 	gemmQ8 func(dst []float32, ldd int, w []byte, nb int, q []int8, d []float32, s []int32, nquad int)
 	gemmQ4 func(dst []float32, ldd int, w []byte, nb int, q []int8, d []float32, s []int32, nquad int)
+	// gemmQ8x2/gemmQ4x2, when set, do the same for two consecutive row
+	// blocks (w holds both; token t's 16 outputs at dst[t*ldd:]).
+	gemmQ8x2 func(dst []float32, ldd int, w []byte, nb int, q []int8, d []float32, s []int32, nquad int)
+	gemmQ4x2 func(dst []float32, ldd int, w []byte, nb int, q []int8, d []float32, s []int32, nquad int)
 
 	// sumF32 returns Σ x[i] over len(x) values, a multiple of 32.
 	sumF32 func(x []float32) float32

@@ -28,7 +28,7 @@ var avx2Impl = &Impl{
 
 // avx512Impl is avx2Impl with the kernels that gain from AVX-512: the
 // sparse ones (VPEXPANDB/W of VBMI2, VPDPBUSD of VNNI) and the Q8_0/Q4_0
-// GEMM of prefill (VPDPBUSD). The dense GEMVs are memory-bound and stay
+// GEMM of prefill (VPDPBUSD, two row blocks at a time where there are two). The dense GEMVs are memory-bound and stay
 // AVX2, as does the F16/F32 GEMM.
 var avx512Impl = func() *Impl {
 	im := *avx2Impl
@@ -39,6 +39,8 @@ var avx512Impl = func() *Impl {
 	im.spmmF32 = spmmF32AVX512
 	im.gemmQ8 = gemmQ8AVX512
 	im.gemmQ4 = gemmQ4AVX512
+	im.gemmQ8x2 = gemmQ8x2AVX512
+	im.gemmQ4x2 = gemmQ4x2AVX512
 	return &im
 }()
 

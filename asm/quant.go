@@ -38,14 +38,15 @@ type quantKernels struct {
 	packed, qs int // bytes of a packed 8×32 block and of its quants
 	gemvK      func([]float32, []byte, int, []int8, []float32, []int32)
 	gemmK      func([]float32, int, []byte, int, []int8, []float32, []int32, int)
+	gemm2K     func([]float32, int, []byte, int, []int8, []float32, []int32, int) // nil: gemmK per row block
 }
 
 func (im *Impl) q8() quantKernels {
-	return quantKernels{"Q8", q8Packed, q8QS, im.gemvQ8, im.gemmQ8}
+	return quantKernels{"Q8", q8Packed, q8QS, im.gemvQ8, im.gemmQ8, im.gemmQ8x2}
 }
 
 func (im *Impl) q4() quantKernels {
-	return quantKernels{"Q4", q4Packed, q4QS, im.gemvQ4, im.gemmQ4}
+	return quantKernels{"Q4", q4Packed, q4QS, im.gemvQ4, im.gemmQ4, im.gemmQ4x2}
 }
 
 // GemvQ8 multiplies a packed Q8_0 matrix (see [PackQ8]; rows = len(dst)) by
@@ -134,10 +135,18 @@ func (k quantKernels) run(dst []float32, ldd int, w []byte, rows, cols int, q []
 					raceWrite(dst[t*ldd : t*ldd+full*8])
 				}
 			}
-			for rb := range full {
+			for rb := 0; rb < full; {
+				if k.gemm2K != nil && rb+1 < full {
+					ws := w[rb*rbBytes : (rb+2)*rbBytes]
+					raceRead(ws)
+					k.gemm2K(dst[tt*ldd+rb*8:], ldd, ws, nb, qs, ds, ss, nt/4)
+					rb += 2
+					continue
+				}
 				ws := w[rb*rbBytes : (rb+1)*rbBytes]
 				raceRead(ws)
 				k.gemmK(dst[tt*ldd+rb*8:], ldd, ws, nb, qs, ds, ss, nt/4)
+				rb++
 			}
 		}
 	}

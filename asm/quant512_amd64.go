@@ -17,3 +17,14 @@ func gemmQ8AVX512(dst []float32, ldd int, w []byte, nb int, q []int8, d []float3
 //
 //go:noescape
 func gemmQ4AVX512(dst []float32, ldd int, w []byte, nb int, q []int8, d []float32, s []int32, nquad int)
+
+// gemmQ8x2AVX512 and gemmQ4x2AVX512 are gemmQ8AVX512 and gemmQ4AVX512 for
+// two consecutive packed row blocks at once (w holds both; token t's 16
+// outputs go to dst[t*ldd : t*ldd+16]): each activation broadcast feeds
+// both blocks and one finish handles all 16 lanes.
+//
+//go:noescape
+func gemmQ8x2AVX512(dst []float32, ldd int, w []byte, nb int, q []int8, d []float32, s []int32, nquad int)
+
+//go:noescape
+func gemmQ4x2AVX512(dst []float32, ldd int, w []byte, nb int, q []int8, d []float32, s []int32, nquad int)

@@ -257,3 +257,273 @@ gq4zblk:
 gq4zdone:
 	VZEROUPPER
 	RET
+
+// Scale permutation for two row blocks: lane 2i = row i of the first (Z15
+// lane i), lane 2i+1 = row i of the second (table 2 lane i).
+DATA q512Pair<>+0(SB)/8, $0x0000001000000000
+DATA q512Pair<>+8(SB)/8, $0x0000001100000001
+DATA q512Pair<>+16(SB)/8, $0x0000001200000002
+DATA q512Pair<>+24(SB)/8, $0x0000001300000003
+DATA q512Pair<>+32(SB)/8, $0x0000001400000004
+DATA q512Pair<>+40(SB)/8, $0x0000001500000005
+DATA q512Pair<>+48(SB)/8, $0x0000001600000006
+DATA q512Pair<>+56(SB)/8, $0x0000001700000007
+GLOBL q512Pair<>(SB), RODATA|NOPTR, $64
+
+// QFINX finishes a block of two row blocks for one token: the two lanes of
+// each row are added, the first block's rows into the even lanes (accA)
+// and the second's into the odd lanes (accB), merged (K1 = 0xaaaa), the
+// bias 2^sh·s removed, and the sums accumulated times the row scales Z15
+// and the token's block scale into fa.
+#define QFINX(sh, sa, da, accA, accB, fa) \
+	VPSRLQ       $32, accA, Z21       \
+	VPADDD       Z21, accA, accA      \
+	VPSLLQ       $32, accB, Z22       \
+	VPADDD       Z22, accB, accB      \
+	VPBLENDMD    accB, accA, K1, accA \
+	VPBROADCASTD sa, Z21              \
+	VPSLLD       $sh, Z21, Z21        \
+	VPSUBD       Z21, accA, accA      \
+	VCVTDQ2PS    accA, accA           \
+	VBROADCASTSS da, Z22              \
+	VMULPS       Z15, Z22, Z22        \
+	VFMADD231PS  Z22, accA, fa
+
+// QDOTX adds step k of the token at qa to both row blocks' sums.
+#define QDOTX(k, qa, zwA, zwB, za, accA, accB) \
+	VPBROADCASTQ (8*k)qa, za    \
+	VPDPBUSD     za, zwA, accA  \
+	VPDPBUSD     za, zwB, accB
+
+// QSTOREX stores the first row block's 8 sums (even lanes of fa) to d0 and
+// the second's (odd lanes) to d0+32.
+#define QSTOREX(fa, d0, d1) \
+	VPMOVQD fa, Y23     \
+	VMOVUPS Y23, d0     \
+	VPSRLQ  $32, fa, fa \
+	VPMOVQD fa, Y23     \
+	VMOVUPS Y23, d1
+
+// func gemmQ8x2AVX512(dst []float32, ldd int, w []byte, nb int, q []int8, d []float32, s []int32, nquad int)
+// gemmQ8AVX512 for two consecutive packed row blocks (16 rows; the
+// second's bytes at BP = nb·272 from the first's): every activation
+// broadcast feeds both, and one finish handles their 16 rows. Registers as
+// there, plus Z24..Z27 / Z28..Z31 = the second block's quants / sums, Z15 =
+// the 16 row scales (first block in even lanes); token t's 16 outputs go to
+// dst[t*ldd : t*ldd+16].
+TEXT ·gemmQ8x2AVX512(SB), NOSPLIT, $8-144
+	MOVQ         nquad+136(FP), R13
+	TESTQ        R13, R13
+	JZ           gq8xdone
+	MOVQ         nb+56(FP), R12
+	TESTQ        R12, R12
+	JZ           gq8xdone
+	MOVQ         dst_base+0(FP), DI
+	MOVQ         ldd+24(FP), R8
+	SHLQ         $2, R8
+	MOVQ         q_base+64(FP), DX
+	MOVQ         d_base+88(FP), R10
+	MOVQ         s_base+112(FP), R11
+	MOVQ         R12, CX
+	SHLQ         $5, CX
+	LEAQ         (CX)(CX*2), R15
+	MOVQ         R12, BX
+	SHLQ         $2, BX
+	LEAQ         (BX)(BX*2), R14
+	IMUL3Q       $272, R12, BP
+	VMOVDQU32    q512Inter<>(SB), Z12
+	VMOVDQU32    q512Pair<>(SB), Z16
+	MOVL         $0x80808080, AX
+	VPBROADCASTD AX, Z13
+	MOVL         $0xaaaa, AX
+	KMOVW        AX, K1
+
+gq8xquad:
+	MOVQ   w_base+32(FP), SI
+	MOVQ   nb+56(FP), R12
+	MOVQ   R12, R9
+	SHLQ   $8, R9
+	ADDQ   SI, R9
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+
+gq8xblk:
+	Q8W(0, Z8)
+	Q8W(64, Z9)
+	Q8W(128, Z10)
+	Q8W(192, Z11)
+	VPERMD 0(SI)(BP*1), Z12, Z24
+	VPXORD Z13, Z24, Z24
+	VPERMD 64(SI)(BP*1), Z12, Z25
+	VPXORD Z13, Z25, Z25
+	VPERMD 128(SI)(BP*1), Z12, Z26
+	VPXORD Z13, Z26, Z26
+	VPERMD 192(SI)(BP*1), Z12, Z27
+	VPXORD Z13, Z27, Z27
+	VCVTPH2PS (R9), Y15
+	VCVTPH2PS (R9)(BP*1), Y23
+	VPERMT2PS Z23, Z16, Z15
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+	VPXORD Z28, Z28, Z28
+	VPXORD Z29, Z29, Z29
+	VPXORD Z30, Z30, Z30
+	VPXORD Z31, Z31, Z31
+	QDOTX(0, (DX), Z8, Z24, Z17, Z4, Z28)
+	QDOTX(0, (DX)(CX*1), Z8, Z24, Z18, Z5, Z29)
+	QDOTX(0, (DX)(CX*2), Z8, Z24, Z19, Z6, Z30)
+	QDOTX(0, (DX)(R15*1), Z8, Z24, Z20, Z7, Z31)
+	QDOTX(1, (DX), Z9, Z25, Z17, Z4, Z28)
+	QDOTX(1, (DX)(CX*1), Z9, Z25, Z18, Z5, Z29)
+	QDOTX(1, (DX)(CX*2), Z9, Z25, Z19, Z6, Z30)
+	QDOTX(1, (DX)(R15*1), Z9, Z25, Z20, Z7, Z31)
+	QDOTX(2, (DX), Z10, Z26, Z17, Z4, Z28)
+	QDOTX(2, (DX)(CX*1), Z10, Z26, Z18, Z5, Z29)
+	QDOTX(2, (DX)(CX*2), Z10, Z26, Z19, Z6, Z30)
+	QDOTX(2, (DX)(R15*1), Z10, Z26, Z20, Z7, Z31)
+	QDOTX(3, (DX), Z11, Z27, Z17, Z4, Z28)
+	QDOTX(3, (DX)(CX*1), Z11, Z27, Z18, Z5, Z29)
+	QDOTX(3, (DX)(CX*2), Z11, Z27, Z19, Z6, Z30)
+	QDOTX(3, (DX)(R15*1), Z11, Z27, Z20, Z7, Z31)
+	QFINX(7, (R11), (R10), Z4, Z28, Z0)
+	QFINX(7, (R11)(BX*1), (R10)(BX*1), Z5, Z29, Z1)
+	QFINX(7, (R11)(BX*2), (R10)(BX*2), Z6, Z30, Z2)
+	QFINX(7, (R11)(R14*1), (R10)(R14*1), Z7, Z31, Z3)
+	ADDQ      $256, SI
+	ADDQ      $16, R9
+	ADDQ      $32, DX
+	ADDQ      $4, R10
+	ADDQ      $4, R11
+	DECQ      R12
+	JNZ       gq8xblk
+
+	LEAQ (DI)(R8*2), AX
+	QSTOREX(Z0, (DI), 32(DI))
+	QSTOREX(Z1, (DI)(R8*1), 32(DI)(R8*1))
+	QSTOREX(Z2, (AX), 32(AX))
+	QSTOREX(Z3, (AX)(R8*1), 32(AX)(R8*1))
+	LEAQ (DI)(R8*4), DI
+	ADDQ R15, DX
+	ADDQ R14, R10
+	ADDQ R14, R11
+	DECQ R13
+	JNZ  gq8xquad
+
+gq8xdone:
+	VZEROUPPER
+	RET
+
+// func gemmQ4x2AVX512(dst []float32, ldd int, w []byte, nb int, q []int8, d []float32, s []int32, nquad int)
+// gemmQ4AVX512 for two consecutive packed row blocks (16 rows; the
+// second's bytes at BP = nb·144 from the first's): every activation
+// broadcast feeds both, and one finish handles their 16 rows. Registers as
+// there, plus Z24..Z27 / Z28..Z31 = the second block's quants / sums, Z15 =
+// the 16 row scales (first block in even lanes); token t's 16 outputs go to
+// dst[t*ldd : t*ldd+16].
+TEXT ·gemmQ4x2AVX512(SB), NOSPLIT, $8-144
+	MOVQ         nquad+136(FP), R13
+	TESTQ        R13, R13
+	JZ           gq4xdone
+	MOVQ         nb+56(FP), R12
+	TESTQ        R12, R12
+	JZ           gq4xdone
+	MOVQ         dst_base+0(FP), DI
+	MOVQ         ldd+24(FP), R8
+	SHLQ         $2, R8
+	MOVQ         q_base+64(FP), DX
+	MOVQ         d_base+88(FP), R10
+	MOVQ         s_base+112(FP), R11
+	MOVQ         R12, CX
+	SHLQ         $5, CX
+	LEAQ         (CX)(CX*2), R15
+	MOVQ         R12, BX
+	SHLQ         $2, BX
+	LEAQ         (BX)(BX*2), R14
+	IMUL3Q       $144, R12, BP
+	VMOVDQU32    q512Inter<>(SB), Z12
+	VMOVDQU32    q512Pair<>(SB), Z16
+	MOVL         $0x0f0f0f0f, AX
+	VPBROADCASTD AX, Z13
+	MOVL         $0xaaaa, AX
+	KMOVW        AX, K1
+
+gq4xquad:
+	MOVQ   w_base+32(FP), SI
+	MOVQ   nb+56(FP), R12
+	MOVQ   R12, R9
+	SHLQ   $7, R9
+	ADDQ   SI, R9
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+
+gq4xblk:
+	Q4W(0, Z8, Z10)
+	Q4W(64, Z9, Z11)
+	VPERMD 0(SI)(BP*1), Z12, Z24
+	VPSRLW $4, Z24, Z26
+	VPANDD Z13, Z24, Z24
+	VPANDD Z13, Z26, Z26
+	VPERMD 64(SI)(BP*1), Z12, Z25
+	VPSRLW $4, Z25, Z27
+	VPANDD Z13, Z25, Z25
+	VPANDD Z13, Z27, Z27
+	VCVTPH2PS (R9), Y15
+	VCVTPH2PS (R9)(BP*1), Y23
+	VPERMT2PS Z23, Z16, Z15
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+	VPXORD Z28, Z28, Z28
+	VPXORD Z29, Z29, Z29
+	VPXORD Z30, Z30, Z30
+	VPXORD Z31, Z31, Z31
+	QDOTX(0, (DX), Z8, Z24, Z17, Z4, Z28)
+	QDOTX(0, (DX)(CX*1), Z8, Z24, Z18, Z5, Z29)
+	QDOTX(0, (DX)(CX*2), Z8, Z24, Z19, Z6, Z30)
+	QDOTX(0, (DX)(R15*1), Z8, Z24, Z20, Z7, Z31)
+	QDOTX(1, (DX), Z9, Z25, Z17, Z4, Z28)
+	QDOTX(1, (DX)(CX*1), Z9, Z25, Z18, Z5, Z29)
+	QDOTX(1, (DX)(CX*2), Z9, Z25, Z19, Z6, Z30)
+	QDOTX(1, (DX)(R15*1), Z9, Z25, Z20, Z7, Z31)
+	QDOTX(2, (DX), Z10, Z26, Z17, Z4, Z28)
+	QDOTX(2, (DX)(CX*1), Z10, Z26, Z18, Z5, Z29)
+	QDOTX(2, (DX)(CX*2), Z10, Z26, Z19, Z6, Z30)
+	QDOTX(2, (DX)(R15*1), Z10, Z26, Z20, Z7, Z31)
+	QDOTX(3, (DX), Z11, Z27, Z17, Z4, Z28)
+	QDOTX(3, (DX)(CX*1), Z11, Z27, Z18, Z5, Z29)
+	QDOTX(3, (DX)(CX*2), Z11, Z27, Z19, Z6, Z30)
+	QDOTX(3, (DX)(R15*1), Z11, Z27, Z20, Z7, Z31)
+	QFINX(3, (R11), (R10), Z4, Z28, Z0)
+	QFINX(3, (R11)(BX*1), (R10)(BX*1), Z5, Z29, Z1)
+	QFINX(3, (R11)(BX*2), (R10)(BX*2), Z6, Z30, Z2)
+	QFINX(3, (R11)(R14*1), (R10)(R14*1), Z7, Z31, Z3)
+	ADDQ      $128, SI
+	ADDQ      $16, R9
+	ADDQ      $32, DX
+	ADDQ      $4, R10
+	ADDQ      $4, R11
+	DECQ      R12
+	JNZ       gq4xblk
+
+	LEAQ (DI)(R8*2), AX
+	QSTOREX(Z0, (DI), 32(DI))
+	QSTOREX(Z1, (DI)(R8*1), 32(DI)(R8*1))
+	QSTOREX(Z2, (AX), 32(AX))
+	QSTOREX(Z3, (AX)(R8*1), 32(AX)(R8*1))
+	LEAQ (DI)(R8*4), DI
+	ADDQ R15, DX
+	ADDQ R14, R10
+	ADDQ R14, R11
+	DECQ R13
+	JNZ  gq4xquad
+
+gq4xdone:
+	VZEROUPPER
+	RET
