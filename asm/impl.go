@@ -58,6 +58,9 @@ type Impl struct {
 	nmGemvF16 func(dst []float32, vals []uint16, idx []uint32, x []float32)
 	nmGemvI8  func(dst []float32, vals []int8, idx []uint8, scales []uint16, q []int8, d []float32)
 	spmmF32   func(out []float32, ptr, idx []int32, val []float32, xt []float32, tw int)
+	// bmI8Expand, when set, makes bitmask-i8 prefill expand rows to packed
+	// Q8_0 and use gemmQ8 (see sparse_i8q8.go).
+	bmI8Expand func(dst []byte, masks []uint32, vals []int8)
 }
 
 // String returns the implementation name.

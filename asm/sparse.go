@@ -37,6 +37,7 @@ const spChunkRows = 512
 type SparseScratch struct {
 	xt, val, out []float32
 	ptr, idx     []int32
+	q8           []byte // bitmask-i8 rows expanded to packed Q8_0
 	// tiles, when set by UseTiles, is the activations already transposed
 	// by TransposeTiles, used instead of transposing them into xt.
 	tiles []float32
@@ -144,19 +145,27 @@ func (im *Impl) MulBitmaskF16(dst []float32, ldd int, m *BitmaskF16, r0, r1 int,
 // MulBitmaskI8 multiplies rows [r0, r1) of a bitmask-i8 matrix by n
 // vectors: for n < 4 with integer dot products against the Q8 activations
 // q, d, qs (see QuantizeQ8; token t at q[t*Cols:], d[t*Cols/32:],
-// qs[t*Cols/32:]), else in float32 against x.
+// qs[t*Cols/32:]), else in float32 against x — or, on implementations with
+// a VNNI Q8_0 GEMM, against q, d, qs through it (see sparse_i8q8.go).
 func (im *Impl) MulBitmaskI8(dst []float32, ldd int, m *BitmaskI8, r0, r1 int, x []float32, q []int8, d []float32, qs []int32, n int, s *SparseScratch) {
 	checkSpMul("MulBitmaskI8", len(dst), ldd, m.Rows, m.Cols, sp8RB, r0, r1, len(x), n)
 	if r0 == r1 || n == 0 {
 		return
 	}
-	if n >= spGemmMinN {
+	if n >= spGemmMinN && im.bmI8Expand == nil {
 		im.spGemm(m, dst, ldd, r0, r1, x, n, m.Cols, s)
 		return
 	}
 	checkQ8("MulBitmaskI8", len(q), len(d), n, m.Cols)
 	if len(qs) < len(d) {
 		panic(fmt.Sprintf("asm: MulBitmaskI8: len(qs) = %d < len(d) = %d", len(qs), len(d)))
+	}
+	if n >= spGemmMinN {
+		if s == nil {
+			s = new(SparseScratch)
+		}
+		im.mulBitmaskI8Q8(dst, ldd, m, r0, r1, q, d, qs, n, s)
+		return
 	}
 	ncb := m.Cols / 32
 	full := (r1 - r0) / sp8RB

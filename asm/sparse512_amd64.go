@@ -44,3 +44,8 @@ func spmmF32AVX512(out []float32, ptr, idx []int32, val []float32, xt []float32,
 	}
 	spmmF32AVX2(out, ptr, idx, val, xt, tw)
 }
+
+// bmI8ExpandAVX512 is bmI8ExpandRef.
+//
+//go:noescape
+func bmI8ExpandAVX512(dst []byte, masks []uint32, vals []int8)

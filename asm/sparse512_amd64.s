@@ -343,3 +343,50 @@ szstore:
 szdone:
 	VZEROUPPER
 	RET
+
+// func bmI8ExpandAVX512(dst []byte, masks []uint32, vals []int8)
+// Expands the len(dst)/256 column blocks of one bitmask-i8 row block into
+// the packed Q8_0 quant layout (column block cb at dst[256cb:], unit u =
+// columns 4u..4u+3 at +32u, row i at +4i: the unit's mask bit order), two
+// units per VPEXPANDB. DI = dst, R8 = masks, SI = values, CX = blocks left.
+TEXT ·bmI8ExpandAVX512(SB), NOSPLIT, $0-72
+	MOVQ dst_base+0(FP), DI
+	MOVQ dst_len+8(FP), CX
+	SHRQ $8, CX
+	JZ   bx8done
+	MOVQ masks_base+24(FP), R8
+	MOVQ vals_base+48(FP), SI
+
+bx8cb:
+	KMOVQ       (R8), K1
+	VMOVDQU8    (SI), Z0
+	POPCNTQ     (R8), AX
+	ADDQ        AX, SI
+	VPEXPANDB.Z Z0, K1, Z0
+	VMOVDQU8    Z0, (DI)
+	KMOVQ       8(R8), K2
+	VMOVDQU8    (SI), Z1
+	POPCNTQ     8(R8), AX
+	ADDQ        AX, SI
+	VPEXPANDB.Z Z1, K2, Z1
+	VMOVDQU8    Z1, 64(DI)
+	KMOVQ       16(R8), K3
+	VMOVDQU8    (SI), Z2
+	POPCNTQ     16(R8), AX
+	ADDQ        AX, SI
+	VPEXPANDB.Z Z2, K3, Z2
+	VMOVDQU8    Z2, 128(DI)
+	KMOVQ       24(R8), K4
+	VMOVDQU8    (SI), Z3
+	POPCNTQ     24(R8), AX
+	ADDQ        AX, SI
+	VPEXPANDB.Z Z3, K4, Z3
+	VMOVDQU8    Z3, 192(DI)
+	ADDQ        $32, R8
+	ADDQ        $256, DI
+	DECQ        CX
+	JNZ         bx8cb
+
+bx8done:
+	VZEROUPPER
+	RET

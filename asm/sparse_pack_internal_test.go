@@ -68,3 +68,58 @@ func TestExactHalf(t *testing.T) {
 		}
 	}
 }
+
+// TestBmI8Expand checks each implementation's expansion of bitmask-i8 row
+// blocks to packed Q8_0 quants against bmI8ExpandRef and the matrix.
+func TestBmI8Expand(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	for _, z := range []float64{0, 0.5, 0.7, 1} {
+		const rows, cols = 16, 96
+		w := make([]float32, rows*cols)
+		for i := range w {
+			if r.Float64() >= z {
+				w[i] = float32(r.Float64() - 0.5)
+			}
+		}
+		m := PackBitmaskI8(w, rows, cols)
+		nb := cols / 32
+		for _, im := range Impls() {
+			if im.bmI8Expand == nil {
+				continue
+			}
+			for rb := range rows / 8 {
+				want := make([]byte, nb*q8QS)
+				got := make([]byte, nb*q8QS+64) // guard band
+				for i := range got {
+					got[i] = 0xa5
+				}
+				masks, vals := m.Masks[rb*nb*8:(rb+1)*nb*8], m.Vals[m.Offs[rb]:m.Offs[rb+1]+SparsePad]
+				bmI8ExpandRef(want, masks, vals)
+				im.bmI8Expand(got[:nb*q8QS], masks, vals)
+				for i := range want {
+					if got[i] != want[i] {
+						t.Fatalf("%s zeros=%v rb=%d: byte %d = %d, want %d", im.Name, z, rb, i, got[i], want[i])
+					}
+				}
+				for i := nb * q8QS; i < len(got); i++ {
+					if got[i] != 0xa5 {
+						t.Fatalf("%s: wrote past the end at %d", im.Name, i)
+					}
+				}
+				// Pruned weights expand to zero quants (a small kept weight
+				// may round to zero too).
+				for cb := range nb {
+					for u := range 8 {
+						for l := range 32 {
+							row, col := rb*8+l/4, cb*32+4*u+l%4
+							q := int8(want[cb*q8QS+u*32+l])
+							if w[row*cols+col] == 0 && q != 0 {
+								t.Fatalf("zeros=%v: [%d][%d] quant %d for weight %v", z, row, col, q, w[row*cols+col])
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}
