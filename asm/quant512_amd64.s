@@ -1,6 +1,7 @@
 //go:build gc && !purego
 
 #include "textflag.h"
+#include "quant_amd64.h"
 
 // AVX-512 VNNI kernels of the packed Q8_0/Q4_0 matrix products (layout in
 // pack.go), registered in the "avx512" implementation.
@@ -30,11 +31,19 @@ DATA q512Dup<>+48(SB)/8, $0x0000000600000006
 DATA q512Dup<>+56(SB)/8, $0x0000000700000007
 GLOBL q512Dup<>(SB), RODATA|NOPTR, $64
 
-// Q8W prepares the 64 quant bytes at off(SI) (columns 8k..8k+7 of the 8
+// Q8W prepares the 64 quant bytes at addr (columns 8k..8k+7 of the 8
 // rows) as the unsigned VPDPBUSD operand: interleaved, biased by 128.
-#define Q8W(off, zw) \
-	VPERMD  off(SI), Z12, zw \
+#define Q8W(addr, zw) \
+	VPERMD  addr, Z12, zw \
 	VPXORD  Z13, zw, zw
+
+// Q8PREP and Q4PREP prepare the block whose quants are at base into
+// z0..z3 (paired with activation bytes 0..7, 8..15, 16..23, 24..31).
+#define Q8PREP(base, z0, z1, z2, z3) \
+	Q8W((0)base, z0)   \
+	Q8W((64)base, z1)  \
+	Q8W((128)base, z2) \
+	Q8W((192)base, z3)
 
 // QDOT adds step k (columns 8k..8k+7) of the token whose activations are
 // at qa (DX plus the token's offset) to its int32 sums acc.
@@ -83,180 +92,18 @@ GLOBL q512Dup<>(SB), RODATA|NOPTR, $64
 	QFIN(sh, (R11)(BX*2), (R10)(BX*2), Z6, Z2) \
 	QFIN(sh, (R11)(R14*1), (R10)(R14*1), Z7, Z3)
 
-// Q8STORE stores the 8 row sums, the even lanes of fa.
-#define Q8STORE(fa, ya, dst) \
-	VPMOVQD fa, ya  \
-	VMOVUPS ya, dst
-
-// func gemmQ8AVX512(dst []float32, ldd int, w []byte, nb int, q []int8, d []float32, s []int32, nquad int)
-// One packed 8-row block × 4 tokens per pass, as gemmQ8AVX2. DI = &dst[4j*ldd],
-// R8 = ldd*4, SI = quants of block b, R9 = its scales, DX = &q_0[32b] (token
-// t at +t*cols: CX = cols, R15 = 3*cols), R10/R11 = &d_0[b]/&s_0[b] (token t
-// at +t*nb*4: BX = nb*4, R14 = 3*nb*4), R12 = blocks left, R13 = quads left.
-// Z0..Z3 = float accumulators of tokens 0..3 (row i in lane 2i),
-// Z4..Z7 their int32 sums of the block, Z8..Z11 the block's prepared quants.
-TEXT ·gemmQ8AVX512(SB), NOSPLIT, $0-144
-	MOVQ         nquad+136(FP), R13
-	TESTQ        R13, R13
-	JZ           gq8zdone
-	MOVQ         nb+56(FP), R12
-	TESTQ        R12, R12
-	JZ           gq8zdone
-	MOVQ         dst_base+0(FP), DI
-	MOVQ         ldd+24(FP), R8
-	SHLQ         $2, R8
-	MOVQ         q_base+64(FP), DX
-	MOVQ         d_base+88(FP), R10
-	MOVQ         s_base+112(FP), R11
-	MOVQ         R12, CX
-	SHLQ         $5, CX
-	LEAQ         (CX)(CX*2), R15
-	MOVQ         R12, BX
-	SHLQ         $2, BX
-	LEAQ         (BX)(BX*2), R14
-	VMOVDQU32    q512Inter<>(SB), Z12
-	VMOVDQU32    q512Dup<>(SB), Z16
-	MOVL         $0x80808080, AX
-	VPBROADCASTD AX, Z13
-
-gq8zquad:
-	MOVQ   w_base+32(FP), SI
-	MOVQ   nb+56(FP), R12
-	MOVQ   R12, R9
-	SHLQ   $8, R9
-	ADDQ   SI, R9
-	VPXORD Z0, Z0, Z0
-	VPXORD Z1, Z1, Z1
-	VPXORD Z2, Z2, Z2
-	VPXORD Z3, Z3, Z3
-
-gq8zblk:
-	Q8W(0, Z8)
-	Q8W(64, Z9)
-	Q8W(128, Z10)
-	Q8W(192, Z11)
-	VCVTPH2PS (R9), Y15
-	VPERMPS   Z15, Z16, Z14
-	VPXORD    Z4, Z4, Z4
-	VPXORD    Z5, Z5, Z5
-	VPXORD    Z6, Z6, Z6
-	VPXORD    Z7, Z7, Z7
-	QBLOCK(7)
-	ADDQ      $256, SI
-	ADDQ      $16, R9
-	ADDQ      $32, DX
-	ADDQ      $4, R10
-	ADDQ      $4, R11
-	DECQ      R12
-	JNZ       gq8zblk
-
-	Q8STORE(Z0, Y0, (DI))
-	Q8STORE(Z1, Y1, (DI)(R8*1))
-	Q8STORE(Z2, Y2, (DI)(R8*2))
-	LEAQ (DI)(R8*2), AX
-	Q8STORE(Z3, Y3, (AX)(R8*1))
-	LEAQ (DI)(R8*4), DI
-
-	// Next quad: DX, R10, R11 are at block nb of token 0; move them to
-	// block 0 of token 4.
-	ADDQ R15, DX
-	ADDQ R14, R10
-	ADDQ R14, R11
-	DECQ R13
-	JNZ  gq8zquad
-
-gq8zdone:
-	VZEROUPPER
-	RET
-
-// Q4W splits the 64 quant bytes at off(SI) (row i of column groups 2k,
+// Q4W splits the 64 quant bytes at addr (row i of column groups 2k,
 // 2k+1 in dwords i, 8+i; low nibbles columns 8k..8k+7, high nibbles
 // 16+8k..) into the interleaved unsigned operands zlo and zhi.
-#define Q4W(off, zlo, zhi) \
-	VPERMD off(SI), Z12, zlo \
+#define Q4W(addr, zlo, zhi) \
+	VPERMD addr, Z12, zlo \
 	VPSRLW $4, zlo, zhi      \
 	VPANDD Z13, zlo, zlo     \
 	VPANDD Z13, zhi, zhi
 
-// func gemmQ4AVX512(dst []float32, ldd int, w []byte, nb int, q []int8, d []float32, s []int32, nquad int)
-// gemmQ8AVX512 for packed Q4_0: the low and high nibbles of 64 quant bytes
-// are the unsigned operands (no bias; 8·s[b] is removed instead). DI = &dst[4j*ldd],
-// R8 = ldd*4, SI = quants of block b, R9 = its scales, DX = &q_0[32b] (token
-// t at +t*cols: CX = cols, R15 = 3*cols), R10/R11 = &d_0[b]/&s_0[b] (token t
-// at +t*nb*4: BX = nb*4, R14 = 3*nb*4), R12 = blocks left, R13 = quads left.
-// Z0..Z3 = float accumulators of tokens 0..3 (row i in lane 2i),
-// Z4..Z7 their int32 sums of the block, Z8..Z11 the block's nibbles.
-TEXT ·gemmQ4AVX512(SB), NOSPLIT, $0-144
-	MOVQ         nquad+136(FP), R13
-	TESTQ        R13, R13
-	JZ           gq4zdone
-	MOVQ         nb+56(FP), R12
-	TESTQ        R12, R12
-	JZ           gq4zdone
-	MOVQ         dst_base+0(FP), DI
-	MOVQ         ldd+24(FP), R8
-	SHLQ         $2, R8
-	MOVQ         q_base+64(FP), DX
-	MOVQ         d_base+88(FP), R10
-	MOVQ         s_base+112(FP), R11
-	MOVQ         R12, CX
-	SHLQ         $5, CX
-	LEAQ         (CX)(CX*2), R15
-	MOVQ         R12, BX
-	SHLQ         $2, BX
-	LEAQ         (BX)(BX*2), R14
-	VMOVDQU32    q512Inter<>(SB), Z12
-	VMOVDQU32    q512Dup<>(SB), Z16
-	MOVL         $0x0f0f0f0f, AX
-	VPBROADCASTD AX, Z13
-
-gq4zquad:
-	MOVQ   w_base+32(FP), SI
-	MOVQ   nb+56(FP), R12
-	MOVQ   R12, R9
-	SHLQ   $7, R9
-	ADDQ   SI, R9
-	VPXORD Z0, Z0, Z0
-	VPXORD Z1, Z1, Z1
-	VPXORD Z2, Z2, Z2
-	VPXORD Z3, Z3, Z3
-
-gq4zblk:
-	Q4W(0, Z8, Z10)
-	Q4W(64, Z9, Z11)
-	VCVTPH2PS (R9), Y15
-	VPERMPS   Z15, Z16, Z14
-	VPXORD    Z4, Z4, Z4
-	VPXORD    Z5, Z5, Z5
-	VPXORD    Z6, Z6, Z6
-	VPXORD    Z7, Z7, Z7
-	QBLOCK(3)
-	ADDQ      $128, SI
-	ADDQ      $16, R9
-	ADDQ      $32, DX
-	ADDQ      $4, R10
-	ADDQ      $4, R11
-	DECQ      R12
-	JNZ       gq4zblk
-
-	Q8STORE(Z0, Y0, (DI))
-	Q8STORE(Z1, Y1, (DI)(R8*1))
-	Q8STORE(Z2, Y2, (DI)(R8*2))
-	LEAQ (DI)(R8*2), AX
-	Q8STORE(Z3, Y3, (AX)(R8*1))
-	LEAQ (DI)(R8*4), DI
-
-	// Next quad: DX, R10, R11 are at block nb of token 0; move them to
-	// block 0 of token 4.
-	ADDQ R15, DX
-	ADDQ R14, R10
-	ADDQ R14, R11
-	DECQ R13
-	JNZ  gq4zquad
-
-gq4zdone:
-	VZEROUPPER
-	RET
+#define Q4PREP(base, z0, z1, z2, z3) \
+	Q4W((0)base, z0, z2) \
+	Q4W((64)base, z1, z3)
 
 // Scale permutation for two row blocks: lane 2i = row i of the first (Z15
 // lane i), lane 2i+1 = row i of the second (table 2 lane i).
@@ -304,226 +151,141 @@ GLOBL q512Pair<>(SB), RODATA|NOPTR, $64
 	VPMOVQD fa, Y23     \
 	VMOVUPS Y23, d1
 
-// func gemmQ8x2AVX512(dst []float32, ldd int, w []byte, nb int, q []int8, d []float32, s []int32, nquad int)
-// gemmQ8AVX512 for two consecutive packed row blocks (16 rows; the
-// second's bytes at BP = nb·272 from the first's): every activation
-// broadcast feeds both, and one finish handles their 16 rows. Registers as
-// there, plus Z24..Z27 / Z28..Z31 = the second block's quants / sums, Z15 =
-// the 16 row scales (first block in even lanes); token t's 16 outputs go to
-// dst[t*ldd : t*ldd+16].
-TEXT ·gemmQ8x2AVX512(SB), NOSPLIT, $8-144
-	MOVQ         nquad+136(FP), R13
-	TESTQ        R13, R13
-	JZ           gq8xdone
-	MOVQ         nb+56(FP), R12
-	TESTQ        R12, R12
-	JZ           gq8xdone
-	MOVQ         dst_base+0(FP), DI
-	MOVQ         ldd+24(FP), R8
-	SHLQ         $2, R8
-	MOVQ         q_base+64(FP), DX
-	MOVQ         d_base+88(FP), R10
-	MOVQ         s_base+112(FP), R11
-	MOVQ         R12, CX
-	SHLQ         $5, CX
-	LEAQ         (CX)(CX*2), R15
-	MOVQ         R12, BX
-	SHLQ         $2, BX
-	LEAQ         (BX)(BX*2), R14
-	IMUL3Q       $272, R12, BP
-	VMOVDQU32    q512Inter<>(SB), Z12
-	VMOVDQU32    q512Pair<>(SB), Z16
-	MOVL         $0x80808080, AX
-	VPBROADCASTD AX, Z13
-	MOVL         $0xaaaa, AX
-	KMOVW        AX, K1
+// QBLOCKX multiplies the prepared quants of both row blocks (Z8..Z11,
+// Z24..Z27) by the 4 tokens and accumulates the block into Z0..Z3 (bias
+// shift sh, see QFINX).
+#define QBLOCKX(sh) \
+	VPXORD Z4, Z4, Z4 \
+	VPXORD Z5, Z5, Z5 \
+	VPXORD Z6, Z6, Z6 \
+	VPXORD Z7, Z7, Z7 \
+	VPXORD Z28, Z28, Z28 \
+	VPXORD Z29, Z29, Z29 \
+	VPXORD Z30, Z30, Z30 \
+	VPXORD Z31, Z31, Z31 \
+	QDOTX(0, (DX), Z8, Z24, Z17, Z4, Z28) \
+	QDOTX(0, (DX)(CX*1), Z8, Z24, Z18, Z5, Z29) \
+	QDOTX(0, (DX)(CX*2), Z8, Z24, Z19, Z6, Z30) \
+	QDOTX(0, (DX)(R15*1), Z8, Z24, Z20, Z7, Z31) \
+	QDOTX(1, (DX), Z9, Z25, Z17, Z4, Z28) \
+	QDOTX(1, (DX)(CX*1), Z9, Z25, Z18, Z5, Z29) \
+	QDOTX(1, (DX)(CX*2), Z9, Z25, Z19, Z6, Z30) \
+	QDOTX(1, (DX)(R15*1), Z9, Z25, Z20, Z7, Z31) \
+	QDOTX(2, (DX), Z10, Z26, Z17, Z4, Z28) \
+	QDOTX(2, (DX)(CX*1), Z10, Z26, Z18, Z5, Z29) \
+	QDOTX(2, (DX)(CX*2), Z10, Z26, Z19, Z6, Z30) \
+	QDOTX(2, (DX)(R15*1), Z10, Z26, Z20, Z7, Z31) \
+	QDOTX(3, (DX), Z11, Z27, Z17, Z4, Z28) \
+	QDOTX(3, (DX)(CX*1), Z11, Z27, Z18, Z5, Z29) \
+	QDOTX(3, (DX)(CX*2), Z11, Z27, Z19, Z6, Z30) \
+	QDOTX(3, (DX)(R15*1), Z11, Z27, Z20, Z7, Z31) \
+	QFINX(sh, (R11), (R10), Z4, Z28, Z0) \
+	QFINX(sh, (R11)(BX*1), (R10)(BX*1), Z5, Z29, Z1) \
+	QFINX(sh, (R11)(BX*2), (R10)(BX*2), Z6, Z30, Z2) \
+	QFINX(sh, (R11)(R14*1), (R10)(R14*1), Z7, Z31, Z3)
 
-gq8xquad:
-	MOVQ   w_base+32(FP), SI
-	MOVQ   nb+56(FP), R12
-	MOVQ   R12, R9
-	SHLQ   $8, R9
-	ADDQ   SI, R9
-	VPXORD Z0, Z0, Z0
-	VPXORD Z1, Z1, Z1
-	VPXORD Z2, Z2, Z2
+// QSTORE8 stores the 8 row sums of each token (even lanes of Z0..Z3).
+#define QSTORE8 \
+	LEAQ    (DI)(R8*2), AX    \
+	VPMOVQD Z0, Y0            \
+	VMOVUPS Y0, (DI)          \
+	VPMOVQD Z1, Y1            \
+	VMOVUPS Y1, (DI)(R8*1)    \
+	VPMOVQD Z2, Y2            \
+	VMOVUPS Y2, (AX)          \
+	VPMOVQD Z3, Y3            \
+	VMOVUPS Y3, (AX)(R8*1)    \
+	LEAQ    (DI)(R8*4), DI
+
+// QZERO4 clears the float accumulators of the 4 tokens.
+#define QZERO4 \
+	VPXORD Z0, Z0, Z0 \
+	VPXORD Z1, Z1, Z1 \
+	VPXORD Z2, Z2, Z2 \
 	VPXORD Z3, Z3, Z3
 
-gq8xblk:
-	Q8W(0, Z8)
-	Q8W(64, Z9)
-	Q8W(128, Z10)
-	Q8W(192, Z11)
-	VPERMD 0(SI)(BP*1), Z12, Z24
-	VPXORD Z13, Z24, Z24
-	VPERMD 64(SI)(BP*1), Z12, Z25
-	VPXORD Z13, Z25, Z25
-	VPERMD 128(SI)(BP*1), Z12, Z26
-	VPXORD Z13, Z26, Z26
-	VPERMD 192(SI)(BP*1), Z12, Z27
-	VPXORD Z13, Z27, Z27
-	VCVTPH2PS (R9), Y15
-	VCVTPH2PS (R9)(BP*1), Y23
-	VPERMT2PS Z23, Z16, Z15
-	VPXORD Z4, Z4, Z4
-	VPXORD Z5, Z5, Z5
-	VPXORD Z6, Z6, Z6
-	VPXORD Z7, Z7, Z7
-	VPXORD Z28, Z28, Z28
-	VPXORD Z29, Z29, Z29
-	VPXORD Z30, Z30, Z30
-	VPXORD Z31, Z31, Z31
-	QDOTX(0, (DX), Z8, Z24, Z17, Z4, Z28)
-	QDOTX(0, (DX)(CX*1), Z8, Z24, Z18, Z5, Z29)
-	QDOTX(0, (DX)(CX*2), Z8, Z24, Z19, Z6, Z30)
-	QDOTX(0, (DX)(R15*1), Z8, Z24, Z20, Z7, Z31)
-	QDOTX(1, (DX), Z9, Z25, Z17, Z4, Z28)
-	QDOTX(1, (DX)(CX*1), Z9, Z25, Z18, Z5, Z29)
-	QDOTX(1, (DX)(CX*2), Z9, Z25, Z19, Z6, Z30)
-	QDOTX(1, (DX)(R15*1), Z9, Z25, Z20, Z7, Z31)
-	QDOTX(2, (DX), Z10, Z26, Z17, Z4, Z28)
-	QDOTX(2, (DX)(CX*1), Z10, Z26, Z18, Z5, Z29)
-	QDOTX(2, (DX)(CX*2), Z10, Z26, Z19, Z6, Z30)
-	QDOTX(2, (DX)(R15*1), Z10, Z26, Z20, Z7, Z31)
-	QDOTX(3, (DX), Z11, Z27, Z17, Z4, Z28)
-	QDOTX(3, (DX)(CX*1), Z11, Z27, Z18, Z5, Z29)
-	QDOTX(3, (DX)(CX*2), Z11, Z27, Z19, Z6, Z30)
-	QDOTX(3, (DX)(R15*1), Z11, Z27, Z20, Z7, Z31)
-	QFINX(7, (R11), (R10), Z4, Z28, Z0)
-	QFINX(7, (R11)(BX*1), (R10)(BX*1), Z5, Z29, Z1)
-	QFINX(7, (R11)(BX*2), (R10)(BX*2), Z6, Z30, Z2)
-	QFINX(7, (R11)(R14*1), (R10)(R14*1), Z7, Z31, Z3)
-	ADDQ      $256, SI
-	ADDQ      $16, R9
-	ADDQ      $32, DX
-	ADDQ      $4, R10
-	ADDQ      $4, R11
-	DECQ      R12
-	JNZ       gq8xblk
-
-	LEAQ (DI)(R8*2), AX
-	QSTOREX(Z0, (DI), 32(DI))
-	QSTOREX(Z1, (DI)(R8*1), 32(DI)(R8*1))
-	QSTOREX(Z2, (AX), 32(AX))
-	QSTOREX(Z3, (AX)(R8*1), 32(AX)(R8*1))
-	LEAQ (DI)(R8*4), DI
-	ADDQ R15, DX
-	ADDQ R14, R10
-	ADDQ R14, R11
-	DECQ R13
-	JNZ  gq8xquad
-
-gq8xdone:
-	VZEROUPPER
+// QGEMM8 is the body of the one-row-block kernels (see quant_amd64.h for
+// the general registers): PREP prepares the block's quants into Z8..Z11,
+// the bias constant is bias in Z13, block b's quants take 2^qsh bytes and
+// the bias shift is sh (see QFIN). Z0..Z3 = float accumulators of tokens
+// 0..3 (row i in lane 2i), Z4..Z7 their int32 sums of the block, Z14 the
+// block's row scales (duplicated into lanes 2i, 2i+1).
+#define QGEMM8(PREP, bias, qsh, sh) \
+	QGEMMARGS(done)                    \
+	VMOVDQU32    q512Inter<>(SB), Z12  \
+	VMOVDQU32    q512Dup<>(SB), Z16    \
+	MOVL         bias, AX              \
+	VPBROADCASTD AX, Z13               \
+quad:                                  \
+	QGEMMQUAD(qsh)                     \
+	QZERO4                             \
+blk:                                   \
+	PREP((SI), Z8, Z9, Z10, Z11)       \
+	VCVTPH2PS    (R9), Y15             \
+	VPERMPS      Z15, Z16, Z14         \
+	VPXORD       Z4, Z4, Z4            \
+	VPXORD       Z5, Z5, Z5            \
+	VPXORD       Z6, Z6, Z6            \
+	VPXORD       Z7, Z7, Z7            \
+	QBLOCK(sh)                         \
+	QGEMMSTEP(1<<qsh, blk)             \
+	QSTORE8                            \
+	QGEMMNEXT(quad)                    \
+done:                                  \
+	VZEROUPPER                         \
 	RET
+
+// QGEMMX is QGEMM8 for two consecutive row blocks (16 rows; the second's
+// bytes at BP = nb·packed from the first's): every activation broadcast
+// feeds both, and one finish handles their 16 rows. Z24..Z27 / Z28..Z31 =
+// the second block's quants / sums, Z15 = the 16 row scales (first block in
+// even lanes); token t's 16 outputs go to dst[t*ldd : t*ldd+16]. BP is
+// free to use: the $8 frame makes the assembler save it.
+#define QGEMMX(PREP, bias, qsh, sh, packed) \
+	QGEMMARGS(done)                         \
+	IMUL3Q       $packed, R12, BP           \
+	VMOVDQU32    q512Inter<>(SB), Z12       \
+	VMOVDQU32    q512Pair<>(SB), Z16        \
+	MOVL         bias, AX                   \
+	VPBROADCASTD AX, Z13                    \
+	MOVL         $0xaaaa, AX                \
+	KMOVW        AX, K1                     \
+quad:                                       \
+	QGEMMQUAD(qsh)                          \
+	QZERO4                                  \
+blk:                                        \
+	PREP((SI), Z8, Z9, Z10, Z11)            \
+	PREP((SI)(BP*1), Z24, Z25, Z26, Z27)    \
+	VCVTPH2PS    (R9), Y15                  \
+	VCVTPH2PS    (R9)(BP*1), Y23            \
+	VPERMT2PS    Z23, Z16, Z15              \
+	QBLOCKX(sh)                             \
+	QGEMMSTEP(1<<qsh, blk)                  \
+	LEAQ         (DI)(R8*2), AX             \
+	QSTOREX(Z0, (DI), 32(DI))               \
+	QSTOREX(Z1, (DI)(R8*1), 32(DI)(R8*1))   \
+	QSTOREX(Z2, (AX), 32(AX))               \
+	QSTOREX(Z3, (AX)(R8*1), 32(AX)(R8*1))   \
+	LEAQ         (DI)(R8*4), DI             \
+	QGEMMNEXT(quad)                         \
+done:                                       \
+	VZEROUPPER                              \
+	RET
+
+// func gemmQ8AVX512(dst []float32, ldd int, w []byte, nb int, q []int8, d []float32, s []int32, nquad int)
+TEXT ·gemmQ8AVX512(SB), NOSPLIT, $0-144
+	QGEMM8(Q8PREP, $0x80808080, 8, 7)
+
+// func gemmQ4AVX512(dst []float32, ldd int, w []byte, nb int, q []int8, d []float32, s []int32, nquad int)
+// The low and high nibbles are the unsigned operands (no bias; 8·s[b] is
+// removed instead).
+TEXT ·gemmQ4AVX512(SB), NOSPLIT, $0-144
+	QGEMM8(Q4PREP, $0x0f0f0f0f, 7, 3)
+
+// func gemmQ8x2AVX512(dst []float32, ldd int, w []byte, nb int, q []int8, d []float32, s []int32, nquad int)
+TEXT ·gemmQ8x2AVX512(SB), NOSPLIT, $8-144
+	QGEMMX(Q8PREP, $0x80808080, 8, 7, 272)
 
 // func gemmQ4x2AVX512(dst []float32, ldd int, w []byte, nb int, q []int8, d []float32, s []int32, nquad int)
-// gemmQ4AVX512 for two consecutive packed row blocks (16 rows; the
-// second's bytes at BP = nb·144 from the first's): every activation
-// broadcast feeds both, and one finish handles their 16 rows. Registers as
-// there, plus Z24..Z27 / Z28..Z31 = the second block's quants / sums, Z15 =
-// the 16 row scales (first block in even lanes); token t's 16 outputs go to
-// dst[t*ldd : t*ldd+16].
 TEXT ·gemmQ4x2AVX512(SB), NOSPLIT, $8-144
-	MOVQ         nquad+136(FP), R13
-	TESTQ        R13, R13
-	JZ           gq4xdone
-	MOVQ         nb+56(FP), R12
-	TESTQ        R12, R12
-	JZ           gq4xdone
-	MOVQ         dst_base+0(FP), DI
-	MOVQ         ldd+24(FP), R8
-	SHLQ         $2, R8
-	MOVQ         q_base+64(FP), DX
-	MOVQ         d_base+88(FP), R10
-	MOVQ         s_base+112(FP), R11
-	MOVQ         R12, CX
-	SHLQ         $5, CX
-	LEAQ         (CX)(CX*2), R15
-	MOVQ         R12, BX
-	SHLQ         $2, BX
-	LEAQ         (BX)(BX*2), R14
-	IMUL3Q       $144, R12, BP
-	VMOVDQU32    q512Inter<>(SB), Z12
-	VMOVDQU32    q512Pair<>(SB), Z16
-	MOVL         $0x0f0f0f0f, AX
-	VPBROADCASTD AX, Z13
-	MOVL         $0xaaaa, AX
-	KMOVW        AX, K1
-
-gq4xquad:
-	MOVQ   w_base+32(FP), SI
-	MOVQ   nb+56(FP), R12
-	MOVQ   R12, R9
-	SHLQ   $7, R9
-	ADDQ   SI, R9
-	VPXORD Z0, Z0, Z0
-	VPXORD Z1, Z1, Z1
-	VPXORD Z2, Z2, Z2
-	VPXORD Z3, Z3, Z3
-
-gq4xblk:
-	Q4W(0, Z8, Z10)
-	Q4W(64, Z9, Z11)
-	VPERMD 0(SI)(BP*1), Z12, Z24
-	VPSRLW $4, Z24, Z26
-	VPANDD Z13, Z24, Z24
-	VPANDD Z13, Z26, Z26
-	VPERMD 64(SI)(BP*1), Z12, Z25
-	VPSRLW $4, Z25, Z27
-	VPANDD Z13, Z25, Z25
-	VPANDD Z13, Z27, Z27
-	VCVTPH2PS (R9), Y15
-	VCVTPH2PS (R9)(BP*1), Y23
-	VPERMT2PS Z23, Z16, Z15
-	VPXORD Z4, Z4, Z4
-	VPXORD Z5, Z5, Z5
-	VPXORD Z6, Z6, Z6
-	VPXORD Z7, Z7, Z7
-	VPXORD Z28, Z28, Z28
-	VPXORD Z29, Z29, Z29
-	VPXORD Z30, Z30, Z30
-	VPXORD Z31, Z31, Z31
-	QDOTX(0, (DX), Z8, Z24, Z17, Z4, Z28)
-	QDOTX(0, (DX)(CX*1), Z8, Z24, Z18, Z5, Z29)
-	QDOTX(0, (DX)(CX*2), Z8, Z24, Z19, Z6, Z30)
-	QDOTX(0, (DX)(R15*1), Z8, Z24, Z20, Z7, Z31)
-	QDOTX(1, (DX), Z9, Z25, Z17, Z4, Z28)
-	QDOTX(1, (DX)(CX*1), Z9, Z25, Z18, Z5, Z29)
-	QDOTX(1, (DX)(CX*2), Z9, Z25, Z19, Z6, Z30)
-	QDOTX(1, (DX)(R15*1), Z9, Z25, Z20, Z7, Z31)
-	QDOTX(2, (DX), Z10, Z26, Z17, Z4, Z28)
-	QDOTX(2, (DX)(CX*1), Z10, Z26, Z18, Z5, Z29)
-	QDOTX(2, (DX)(CX*2), Z10, Z26, Z19, Z6, Z30)
-	QDOTX(2, (DX)(R15*1), Z10, Z26, Z20, Z7, Z31)
-	QDOTX(3, (DX), Z11, Z27, Z17, Z4, Z28)
-	QDOTX(3, (DX)(CX*1), Z11, Z27, Z18, Z5, Z29)
-	QDOTX(3, (DX)(CX*2), Z11, Z27, Z19, Z6, Z30)
-	QDOTX(3, (DX)(R15*1), Z11, Z27, Z20, Z7, Z31)
-	QFINX(3, (R11), (R10), Z4, Z28, Z0)
-	QFINX(3, (R11)(BX*1), (R10)(BX*1), Z5, Z29, Z1)
-	QFINX(3, (R11)(BX*2), (R10)(BX*2), Z6, Z30, Z2)
-	QFINX(3, (R11)(R14*1), (R10)(R14*1), Z7, Z31, Z3)
-	ADDQ      $128, SI
-	ADDQ      $16, R9
-	ADDQ      $32, DX
-	ADDQ      $4, R10
-	ADDQ      $4, R11
-	DECQ      R12
-	JNZ       gq4xblk
-
-	LEAQ (DI)(R8*2), AX
-	QSTOREX(Z0, (DI), 32(DI))
-	QSTOREX(Z1, (DI)(R8*1), 32(DI)(R8*1))
-	QSTOREX(Z2, (AX), 32(AX))
-	QSTOREX(Z3, (AX)(R8*1), 32(AX)(R8*1))
-	LEAQ (DI)(R8*4), DI
-	ADDQ R15, DX
-	ADDQ R14, R10
-	ADDQ R14, R11
-	DECQ R13
-	JNZ  gq4xquad
-
-gq4xdone:
-	VZEROUPPER
-	RET
+	QGEMMX(Q4PREP, $0x0f0f0f0f, 7, 3, 144)

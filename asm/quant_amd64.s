@@ -1,6 +1,7 @@
 //go:build gc && !purego
 
 #include "textflag.h"
+#include "quant_amd64.h"
 
 // Software prefetch distance (bytes ahead in the packed weight stream):
 // without it a one-block-at-a-time integer kernel leaves DRAM idle.
@@ -315,31 +316,10 @@ gq8done:
 	//          +t*nb*4: BX = nb*4, R14 = 3*nb*4), R12 = blocks left, R13 = quads left.
 	//          Y0..Y3 = float accumulators of tokens 0..3, Y4..Y7 = their integer sums.
 	TEXT        ·gemmQ4AVX2(SB), NOSPLIT, $0-144
-	MOVQ        nquad+136(FP), R13
-	TESTQ       R13, R13
-	JZ          gemmQ4AVX2done
-	MOVQ        nb+56(FP), R12
-	TESTQ       R12, R12
-	JZ          gemmQ4AVX2done
-	MOVQ        dst_base+0(FP), DI
-	MOVQ        ldd+24(FP), R8
-	SHLQ        $2, R8
-	MOVQ        q_base+64(FP), DX
-	MOVQ        d_base+88(FP), R10
-	MOVQ        s_base+112(FP), R11
-	MOVQ        R12, CX
-	SHLQ        $5, CX
-	LEAQ        (CX)(CX*2), R15
-	MOVQ        R12, BX
-	SHLQ        $2, BX
-	LEAQ        (BX)(BX*2), R14
+	QGEMMARGS(gemmQ4AVX2done)
 	QCONSTS
 gemmQ4AVX2quad:
-	MOVQ        w_base+32(FP), SI
-	MOVQ        nb+56(FP), R12
-	MOVQ        R12, R9
-	SHLQ        $7, R9
-	ADDQ        SI, R9
+	QGEMMQUAD(7)
 	VXORPS      Y0, Y0, Y0
 	VXORPS      Y1, Y1, Y1
 	VXORPS      Y2, Y2, Y2
@@ -486,24 +466,14 @@ gemmQ4AVX2blk:
 	VBROADCASTSS(R10)(R14*1), Y11
 	VMULPS      Y11, Y8, Y11
 	VFMADD231PS Y11, Y7, Y3
-	ADDQ        $128, SI
-	ADDQ        $16, R9
-	ADDQ        $32, DX
-	ADDQ        $4, R10
-	ADDQ        $4, R11
-	DECQ        R12
-	JNZ         gemmQ4AVX2blk
+	QGEMMSTEP(128, gemmQ4AVX2blk)
 	VMOVUPS     Y0, (DI)
 	VMOVUPS     Y1, (DI)(R8*1)
 	VMOVUPS     Y2, (DI)(R8*2)
 	LEAQ        (DI)(R8*2), AX
 	VMOVUPS     Y3, (AX)(R8*1)
 	LEAQ        (DI)(R8*4), DI
-	ADDQ        R15, DX
-	ADDQ        R14, R10
-	ADDQ        R14, R11
-	DECQ        R13
-	JNZ         gemmQ4AVX2quad
+	QGEMMNEXT(gemmQ4AVX2quad)
 gemmQ4AVX2done:
 	VZEROUPPER
 	RET
@@ -516,31 +486,10 @@ gemmQ4AVX2done:
 	//          +t*nb*4: BX = nb*4, R14 = 3*nb*4), R12 = blocks left, R13 = quads left.
 	//          Y0..Y3 = float accumulators of tokens 0..3, Y4..Y7 = their integer sums.
 	TEXT        ·gemmQ8AVX2(SB), NOSPLIT, $0-144
-	MOVQ        nquad+136(FP), R13
-	TESTQ       R13, R13
-	JZ          gemmQ8AVX2done
-	MOVQ        nb+56(FP), R12
-	TESTQ       R12, R12
-	JZ          gemmQ8AVX2done
-	MOVQ        dst_base+0(FP), DI
-	MOVQ        ldd+24(FP), R8
-	SHLQ        $2, R8
-	MOVQ        q_base+64(FP), DX
-	MOVQ        d_base+88(FP), R10
-	MOVQ        s_base+112(FP), R11
-	MOVQ        R12, CX
-	SHLQ        $5, CX
-	LEAQ        (CX)(CX*2), R15
-	MOVQ        R12, BX
-	SHLQ        $2, BX
-	LEAQ        (BX)(BX*2), R14
+	QGEMMARGS(gemmQ8AVX2done)
 	QCONSTS
 gemmQ8AVX2quad:
-	MOVQ        w_base+32(FP), SI
-	MOVQ        nb+56(FP), R12
-	MOVQ        R12, R9
-	SHLQ        $8, R9
-	ADDQ        SI, R9
+	QGEMMQUAD(8)
 	VXORPS      Y0, Y0, Y0
 	VXORPS      Y1, Y1, Y1
 	VXORPS      Y2, Y2, Y2
@@ -743,24 +692,14 @@ gemmQ8AVX2blk:
 	VBROADCASTSS(R10)(R14*1), Y11
 	VMULPS      Y11, Y8, Y11
 	VFMADD231PS Y11, Y7, Y3
-	ADDQ        $256, SI
-	ADDQ        $16, R9
-	ADDQ        $32, DX
-	ADDQ        $4, R10
-	ADDQ        $4, R11
-	DECQ        R12
-	JNZ         gemmQ8AVX2blk
+	QGEMMSTEP(256, gemmQ8AVX2blk)
 	VMOVUPS     Y0, (DI)
 	VMOVUPS     Y1, (DI)(R8*1)
 	VMOVUPS     Y2, (DI)(R8*2)
 	LEAQ        (DI)(R8*2), AX
 	VMOVUPS     Y3, (AX)(R8*1)
 	LEAQ        (DI)(R8*4), DI
-	ADDQ        R15, DX
-	ADDQ        R14, R10
-	ADDQ        R14, R11
-	DECQ        R13
-	JNZ         gemmQ8AVX2quad
+	QGEMMNEXT(gemmQ8AVX2quad)
 gemmQ8AVX2done:
 	VZEROUPPER
 	RET
