@@ -1,6 +1,7 @@
 //go:build uarch && gc && !purego
 
 #include "textflag.h"
+#include "sparse_amd64.h"
 
 // Throughput loops behind BenchmarkUarch (uarch_amd64_test.go): each runs
 // n iterations of 8 independent instructions (or 4 pairs), so ns per
@@ -87,37 +88,29 @@ UALOOP(·uaKmovMem, UALD(KMOVD, 4, K2))
 UALOOP(·uaExpandKmov, UAEK(Z1, 0) UAEK(Z2, 4) UAEK(Z3, 8) UAEK(Z4, 12))
 UALOOP(·uaExpandCvtMem, UAEC(Z1, 0) UAEC(Z2, 64) UAEC(Z3, 128) UAEC(Z4, 192))
 
-// The AVX2 bitmask-f16 kernel's step for 8 columns (BMF16 in
-// sparse_amd64.s) with its tables, 8 steps per iteration over fixed masks
-// at SI and values at SI+64: cycles per step.
-#define UAB2(off, acc) \
-	MOVBLZX     off(SI), AX       \
-	VMOVDQU     (DI), X12         \
-	ADDQ        (R13)(AX*8), DI   \
-	SHLQ        $4, AX            \
-	VPSHUFB     (R14)(AX*1), X12, X12 \
-	VCVTPH2PS   X12, Y12          \
-	VFMADD231PS Y0, Y12, acc
+// The AVX2 bitmask-f16 kernel's step for 8 columns (BMF16 of
+// sparse_amd64.h) with its tables, 8 steps per iteration over fixed masks at
+// R8 and values from R8+64: cycles per step.
 
 // func uaAVX2Step(n int, p *byte)
 TEXT ·uaAVX2Step(SB), NOSPLIT, $0-16
 	MOVQ   n+0(FP), CX
-	MOVQ   p+8(FP), SI
+	MOVQ   p+8(FP), R8
 	LEAQ   ·spCnt2(SB), R13
 	LEAQ   ·spExpF16(SB), R14
 	VXORPS Y0, Y0, Y0
 
 uaavx2:
-	LEAQ 64(SI), DI
-	UAB2(0, Y4)
-	UAB2(1, Y5)
-	UAB2(2, Y6)
-	UAB2(3, Y7)
-	UAB2(4, Y8)
-	UAB2(5, Y9)
-	UAB2(6, Y10)
-	UAB2(7, Y11)
-	DECQ CX
-	JNZ  uaavx2
+	LEAQ  64(R8), SI
+	BMF16(0, Y0, Y4)
+	BMF16(1, Y0, Y5)
+	BMF16(2, Y0, Y6)
+	BMF16(3, Y0, Y7)
+	BMF16(4, Y0, Y8)
+	BMF16(5, Y0, Y9)
+	BMF16(6, Y0, Y10)
+	BMF16(7, Y0, Y11)
+	DECQ  CX
+	JNZ   uaavx2
 	VZEROUPPER
 	RET
