@@ -54,10 +54,14 @@ type Impl struct {
 	// slices start at the first of them (see bmGemvF16Ref and the others);
 	// spmmF32 is the SpMM tile kernel of the prefill path (spmmF32Ref).
 	bmGemvF16 func(dst []float32, masks []uint32, vals []uint16, x []float32)
-	bmGemvI8  func(dst []float32, masks []uint32, vals []int8, scales []uint16, q []int8, d []float32, s []int32)
-	nmGemvF16 func(dst []float32, vals []uint16, idx []uint32, x []float32)
-	nmGemvI8  func(dst []float32, vals []int8, idx []uint8, scales []uint16, q []int8, d []float32)
-	spmmF32   func(out []float32, ptr, idx []int32, val []float32, xt []float32, tw int)
+	// bmGemvF16s, when set, is bmGemvF16 reading the split activations of
+	// SplitF16Act (bmGemvF16sRef); used for row blocks without subnormal
+	// values (see SplitsF16).
+	bmGemvF16s func(dst []float32, masks []uint32, vals []uint16, xs []float32)
+	bmGemvI8   func(dst []float32, masks []uint32, vals []int8, scales []uint16, q []int8, d []float32, s []int32)
+	nmGemvF16  func(dst []float32, vals []uint16, idx []uint32, x []float32)
+	nmGemvI8   func(dst []float32, vals []int8, idx []uint8, scales []uint16, q []int8, d []float32)
+	spmmF32    func(out []float32, ptr, idx []int32, val []float32, xt []float32, tw int)
 	// bmI8Expand, when set, makes bitmask-i8 prefill expand rows to packed
 	// Q8_0 and use gemmQ8 (see sparse_i8q8.go).
 	bmI8Expand func(dst []byte, masks []uint32, vals []int8)
@@ -81,11 +85,12 @@ var refImpl = &Impl{
 	expSum:  expSumRef,
 	siluMul: siluMulRef,
 
-	bmGemvF16: bmGemvF16Ref,
-	bmGemvI8:  bmGemvI8Ref,
-	nmGemvF16: nmGemvF16Ref,
-	nmGemvI8:  nmGemvI8Ref,
-	spmmF32:   spmmF32Ref,
+	bmGemvF16:  bmGemvF16Ref,
+	bmGemvF16s: bmGemvF16sRef,
+	bmGemvI8:   bmGemvI8Ref,
+	nmGemvF16:  nmGemvF16Ref,
+	nmGemvI8:   nmGemvI8Ref,
+	spmmF32:    spmmF32Ref,
 }
 
 // Ref returns the pure-Go reference implementation, available everywhere.

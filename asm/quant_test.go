@@ -28,15 +28,20 @@ func randActs(r *rand.Rand, n, cols int) []float32 {
 }
 
 type qact struct {
-	q []int8
-	d []float32
-	s []int32
+	q  []int8
+	d  []float32
+	s  []int32
+	xs []float32 // x in SplitF16Act's form (the bitmask-f16 decode input)
 }
 
 func quantize(im *asm.Impl, x []float32) qact {
 	nb := len(x) / asm.QK
-	a := qact{make([]int8, len(x)), make([]float32, nb), make([]int32, nb)}
+	a := qact{q: make([]int8, len(x)), d: make([]float32, nb), s: make([]int32, nb)}
 	im.QuantizeQ8(a.q, a.d, a.s, x)
+	if len(x)%32 == 0 {
+		a.xs = make([]float32, len(x))
+		asm.SplitF16Act(a.xs, x)
+	}
 	return a
 }
 
@@ -79,7 +84,7 @@ func TestQuantizeQ8(t *testing.T) {
 				for i := range qb {
 					qb[i] = 0x55
 				}
-				got := qact{qb[off : off+len(x)], make([]float32, nb), make([]int32, nb)}
+				got := qact{q: qb[off : off+len(x)], d: make([]float32, nb), s: make([]int32, nb)}
 				im.QuantizeQ8(got.q, got.d, got.s, xs)
 				name := fmt.Sprintf("%s nb=%d off=%d", im.Name, nb, off)
 				checkUnchanged(t, name, xs, x)

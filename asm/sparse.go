@@ -106,8 +106,9 @@ func gemvChunk(rb, cols int) int { return max(1, maxWork/max(1, rb*cols)) }
 
 // MulBitmaskF16 multiplies rows [r0, r1) of a bitmask-f16 matrix by n
 // vectors (see the comment at the top of this file); s may be nil when
-// n < 4.
-func (im *Impl) MulBitmaskF16(dst []float32, ldd int, m *BitmaskF16, r0, r1 int, x []float32, n int, s *SparseScratch) {
+// n < 4. xs, when not nil, is SplitF16Act(x[:n*Cols]): implementations
+// that SplitsF16 read it instead of x for decode.
+func (im *Impl) MulBitmaskF16(dst []float32, ldd int, m *BitmaskF16, r0, r1 int, x, xs []float32, n int, s *SparseScratch) {
 	checkSpMul("MulBitmaskF16", len(dst), ldd, m.Rows, m.Cols, bmF16RB, r0, r1, len(x), n)
 	if r0 == r1 || n == 0 {
 		return
@@ -116,6 +117,10 @@ func (im *Impl) MulBitmaskF16(dst []float32, ldd int, m *BitmaskF16, r0, r1 int,
 		im.spGemm(m, dst, ldd, r0, r1, x, n, m.Cols, s)
 		return
 	}
+	split := im.bmGemvF16s != nil && xs != nil
+	if split && len(xs) < n*m.Cols {
+		panic(fmt.Sprintf("asm: MulBitmaskF16: len(xs) = %d < n*cols = %d*%d", len(xs), n, m.Cols))
+	}
 	ncb := m.Cols / 32
 	full := (r1 - r0) / bmF16RB
 	chunk := gemvChunk(bmF16RB, m.Cols)
@@ -123,21 +128,69 @@ func (im *Impl) MulBitmaskF16(dst []float32, ldd int, m *BitmaskF16, r0, r1 int,
 		xt := x[t*m.Cols : (t+1)*m.Cols]
 		out := dst[t*ldd+r0 : t*ldd+r1]
 		raceRead(xt)
+		var xst []float32
+		if split {
+			xst = xs[t*m.Cols : (t+1)*m.Cols]
+			raceRead(xst)
+		}
 		for b := 0; b < full; b += chunk {
 			rb, e := r0/bmF16RB+b, r0/bmF16RB+min(full, b+chunk)
-			masks := m.Masks[rb*ncb*bmF16RB : e*ncb*bmF16RB]
-			vals := m.Vals[m.Offs[rb] : m.Offs[e]+SparsePad]
-			d := out[(rb*bmF16RB - r0):(e*bmF16RB - r0)]
-			raceRead(masks)
-			raceRead(vals)
-			raceWrite(d)
-			im.bmGemvF16(d, masks, vals, xt)
+			for rb < e {
+				// A run of row blocks that one kernel takes: the split
+				// kernel cannot read subnormal halves at full speed.
+				sub := m.subnormal(rb)
+				f := rb + 1
+				for f < e && m.subnormal(f) == sub {
+					f++
+				}
+				masks := m.Masks[rb*ncb*bmF16RB : f*ncb*bmF16RB]
+				vals := m.Vals[m.Offs[rb] : m.Offs[f]+SparsePad]
+				d := out[(rb*bmF16RB - r0):(f*bmF16RB - r0)]
+				raceRead(masks)
+				raceRead(vals)
+				raceWrite(d)
+				if split && !sub {
+					im.bmGemvF16s(d, masks, vals, xst)
+				} else {
+					im.bmGemvF16(d, masks, vals, xt)
+				}
+				rb = f
+			}
 		}
 		if full*bmF16RB < r1-r0 {
 			var tmp [bmF16RB]float32
 			rb := r0/bmF16RB + full
 			bmGemvF16Ref(tmp[:], m.Masks[rb*ncb*bmF16RB:(rb+1)*ncb*bmF16RB], m.Vals[m.Offs[rb]:], xt)
 			copy(out[full*bmF16RB:], tmp[:])
+		}
+	}
+}
+
+// SplitsF16 reports whether MulBitmaskF16 reads split activations (see
+// SplitF16Act) when given them.
+func (im *Impl) SplitsF16() bool { return im.bmGemvF16s != nil }
+
+// splitScale is the factor SplitF16Act applies: the split kernels read
+// half h as the float32 with h's bits shifted into place, h·2^-112, so the
+// products carry 2^-48, undone on each sum. Activations up to 2^64 in
+// magnitude stay finite, and products stay normal down to 2^-78.
+const (
+	splitScale   = 0x1p64
+	splitUnscale = 0x1p48
+)
+
+// SplitF16Act writes the split form of x (len a multiple of 32) into dst:
+// per 32 values the 16 at even then the 16 at odd positions, each times
+// 2^64. The bitmask-f16 kernels of implementations that SplitsF16 read it.
+func SplitF16Act(dst, x []float32) {
+	if len(x)%32 != 0 || len(dst) < len(x) {
+		panic(fmt.Sprintf("asm: SplitF16Act: len(x) = %d (must be a multiple of 32), len(dst) = %d", len(x), len(dst)))
+	}
+	for b := 0; b < len(x); b += 32 {
+		src, d := x[b:b+32], dst[b:b+32]
+		for i := range 16 {
+			d[i] = src[2*i] * splitScale
+			d[16+i] = src[2*i+1] * splitScale
 		}
 	}
 }

@@ -1,6 +1,7 @@
 //go:build gc && !purego
 
 #include "textflag.h"
+#include "sparse512_amd64.h"
 
 // Prefetch distances for streaming from DRAM, in bytes of the value stream
 // (the other streams of a kernel are prefetched as far ahead in column
@@ -11,23 +12,6 @@
 
 // AVX-512 kernels of the sparse formats (AVX512F/BW/VL + VBMI2 VPEXPANDB/W,
 // VNNI VPDPBUSD), registered as the "avx512" implementation.
-
-// BZ16ROW multiplies the 32 columns of row i of a bitmask-f16 column block:
-// VPEXPANDW places the packed halves at SI in the lanes of mask word i
-// (zeroing the others), SI advances by its popcount; x in Z0, Z1,
-// accumulators a (columns 0..15) and b (16..31). AX, Z12, Z13 scratch. The
-// expansion runs on a register: the memory form of VPEXPANDW is slower.
-#define BZ16ROW(i, a, b) \
-	KMOVD         (4*i)(R8), K1  \
-	VMOVDQU16     (SI), Z12      \
-	POPCNTL       (4*i)(R8), AX  \
-	LEAQ          (SI)(AX*2), SI \
-	VPEXPANDW.Z   Z12, K1, Z12   \
-	VCVTPH2PS     Y12, Z13       \
-	VEXTRACTI64X4 $1, Z12, Y12   \
-	VCVTPH2PS     Y12, Z12       \
-	VFMADD231PS   Z0, Z13, a     \
-	VFMADD231PS   Z1, Z12, b
 
 // ZFOLD adds the two 256-bit halves of za (and zb) into ya.
 #define ZFOLD(za, zb, ya, yt) \
@@ -99,6 +83,75 @@ bz16red:
 	JNZ     bz16rb
 
 bz16done:
+	VZEROUPPER
+	RET
+
+// func bmGemvF16sAVX512(dst []float32, masks []uint32, vals []uint16, xs []float32)
+// Registers as bmGemvF16AVX512; xs is SplitF16Act's form: per 32 columns
+// the 16 even then the 16 odd columns, times 2^64, so the products carry
+// 2^-48 and the sums are scaled by 2^48 (X15) at the end.
+TEXT ·bmGemvF16sAVX512(SB), NOSPLIT, $0-96
+	MOVQ         dst_base+0(FP), DI
+	MOVQ         dst_len+8(FP), CX
+	SHRQ         $2, CX
+	JZ           bzsdone
+	MOVQ         masks_base+24(FP), R8
+	MOVQ         vals_base+48(FP), SI
+	MOVQ         xs_base+72(FP), DX
+	MOVQ         xs_len+80(FP), R11
+	SHRQ         $5, R11
+	MOVL         $0x00002000, AX
+	VPBROADCASTD AX, Z10
+	MOVL         $0x20000000, AX
+	VPBROADCASTD AX, Z11
+	MOVL         $0x8fffe000, AX
+	VPBROADCASTD AX, Z14
+	MOVL         $0x57800000, AX
+	VMOVD        AX, X15
+
+bzsrb:
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+	VPXORD Z8, Z8, Z8
+	VPXORD Z9, Z9, Z9
+	MOVQ   DX, R9
+	MOVQ   R11, R10
+	TESTQ  R10, R10
+	JZ     bzsred
+
+bzscb:
+	PREFETCHT0 4096(SI)
+	PREFETCHT0 4160(SI)
+	PREFETCHT0 512(R8)
+	VMOVUPS    (R9), Z0
+	VMOVUPS    64(R9), Z1
+	BZ16SROW(0, Z2, Z3)
+	BZ16SROW(1, Z4, Z5)
+	BZ16SROW(2, Z6, Z7)
+	BZ16SROW(3, Z8, Z9)
+	ADDQ       $16, R8
+	ADDQ       $128, R9
+	DECQ       R10
+	JNZ        bzscb
+
+bzsred:
+	ZFOLD(Z2, Z3, Y2, Y12)
+	ZFOLD(Z4, Z5, Y4, Y13)
+	ZFOLD(Z6, Z7, Y6, Y12)
+	ZFOLD(Z8, Z9, Y8, Y13)
+	HSUM4Y(Y2, Y4, Y6, Y8, X2, X3)
+	VBROADCASTSS X15, X3
+	VMULPS       X3, X2, X2
+	VMOVUPS      X2, (DI)
+	ADDQ         $16, DI
+	DECQ         CX
+	JNZ          bzsrb
+
+bzsdone:
 	VZEROUPPER
 	RET
 

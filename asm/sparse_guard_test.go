@@ -78,7 +78,7 @@ func TestSparseGuardPages(t *testing.T) {
 					}
 					x := guardedEnd(t, randActs(r, 1, cols))
 					a0 := quantize(asm.Ref(), x)
-					a := qact{guardedEnd(t, a0.q), guardedEnd(t, a0.d), guardedEnd(t, a0.s)}
+					a := qact{guardedEnd(t, a0.q), guardedEnd(t, a0.d), guardedEnd(t, a0.s), guardedEnd(t, a0.xs)}
 					dst := guardedEnd(t, make([]float32, rows))
 					spMul(im, p, dst, rows, 0, rows, x, a, 1, nil)
 					name := fmt.Sprintf("%s/%s %d×%d density=%.1f", im.Name, f.name, rows, cols, dens)

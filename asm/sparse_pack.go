@@ -76,7 +76,12 @@ type BitmaskF16 struct {
 	Masks      []uint32
 	Vals       []uint16
 	Offs       []uint32
+	// sub[rb] is set when row block rb has a subnormal value (nil: none).
+	sub []bool
 }
+
+// subnormal reports whether row block rb holds a subnormal half.
+func (m *BitmaskF16) subnormal(rb int) bool { return m.sub != nil && m.sub[rb] }
 
 // BitmaskI8 is a matrix packed by [PackBitmaskI8].
 type BitmaskI8 struct {
@@ -166,7 +171,14 @@ func PackBitmaskF16(w []float32, rows, cols int) BitmaskF16 {
 				seg := w[(rb*bmF16RB+i)*cols+cb*32:]
 				seg = seg[:32]
 				for mask != 0 {
-					m.Vals[p] = toHalf(seg[bits.TrailingZeros32(mask)])
+					h := toHalf(seg[bits.TrailingZeros32(mask)])
+					if h&0x7c00 == 0 && h&0x3ff != 0 {
+						if m.sub == nil {
+							m.sub = make([]bool, nrb)
+						}
+						m.sub[rb] = true
+					}
+					m.Vals[p] = h
 					mask &= mask - 1
 					p++
 				}

@@ -31,6 +31,31 @@ func bmGemvF16Ref(dst []float32, masks []uint32, vals []uint16, x []float32) {
 	}
 }
 
+// bmGemvF16sRef is bmGemvF16Ref reading x in SplitF16Act's form xs.
+func bmGemvF16sRef(dst []float32, masks []uint32, vals []uint16, xs []float32) {
+	tab := f16Table()
+	ncb := len(xs) / 32
+	p := 0
+	for rb := range len(dst) / bmF16RB {
+		var acc [bmF16RB]float32
+		for cb := range ncb {
+			xb := xs[cb*32 : cb*32+32]
+			for i := range bmF16RB {
+				m := masks[(rb*ncb+cb)*bmF16RB+i]
+				for m != 0 {
+					j := bits.TrailingZeros32(m)
+					m &= m - 1
+					acc[i] += tab[vals[p]] * xb[j&1*16+j>>1]
+					p++
+				}
+			}
+		}
+		for i, a := range acc {
+			dst[rb*bmF16RB+i] = a * (1 / splitScale)
+		}
+	}
+}
+
 // bmGemvI8Ref: with q, d the Q8 activations (len(q)/32 blocks),
 //
 //	dst[8rb+i] = Σ_cb float32(Σ_j qw·q[32cb+j]) · (f16(scale[rb,cb,i])·d[cb])

@@ -29,7 +29,11 @@ type spPacked interface {
 func spMul(im *asm.Impl, p spPacked, dst []float32, ldd, r0, r1 int, x []float32, a qact, n int, s *asm.SparseScratch) {
 	switch m := p.(type) {
 	case *asm.BitmaskF16:
-		im.MulBitmaskF16(dst, ldd, m, r0, r1, x, n, s)
+		var xs []float32
+		if n < 4 && a.xs != nil {
+			xs = a.xs[:n*m.Cols]
+		}
+		im.MulBitmaskF16(dst, ldd, m, r0, r1, x, xs, n, s)
 	case *asm.BitmaskI8:
 		im.MulBitmaskI8(dst, ldd, m, r0, r1, x, a.q, a.d, a.s, n, s)
 	case *asm.NM24F16:
@@ -317,9 +321,9 @@ func TestSparsePanics(t *testing.T) {
 	m := asm.PackBitmaskF16(w, 8, 64)
 	x := make([]float32, 64)
 	for name, fn := range map[string]func(){
-		"misaligned r0": func() { asm.Ref().MulBitmaskF16(make([]float32, 8), 8, &m, 2, 8, x, 1, nil) },
-		"short x":       func() { asm.Ref().MulBitmaskF16(make([]float32, 8), 8, &m, 0, 8, x[:32], 1, nil) },
-		"short dst":     func() { asm.Ref().MulBitmaskF16(make([]float32, 7), 8, &m, 0, 8, x, 1, nil) },
+		"misaligned r0": func() { asm.Ref().MulBitmaskF16(make([]float32, 8), 8, &m, 2, 8, x, nil, 1, nil) },
+		"short x":       func() { asm.Ref().MulBitmaskF16(make([]float32, 8), 8, &m, 0, 8, x[:32], nil, 1, nil) },
+		"short dst":     func() { asm.Ref().MulBitmaskF16(make([]float32, 7), 8, &m, 0, 8, x, nil, 1, nil) },
 		"bad cols":      func() { asm.PackBitmaskF16(w, 16, 48) },
 		"not 2:4":       func() { w[6], w[7] = 1, 1; asm.PackNM24F16(w, 8, 64) },
 	} {

@@ -2,6 +2,7 @@
 
 #include "textflag.h"
 #include "sparse_amd64.h"
+#include "sparse512_amd64.h"
 
 // Throughput loops behind BenchmarkUarch (uarch_amd64_test.go): each runs
 // n iterations of 8 independent instructions (or 4 pairs), so ns per
@@ -114,3 +115,79 @@ uaavx2:
 	JNZ   uaavx2
 	VZEROUPPER
 	RET
+
+// Row steps of bitmask-f16 AVX-512 kernels, 4 rows of one column block per
+// iteration (masks at p, values from p+64): cycles per row. BZ16ROW and
+// BZ16SROW are the kernels' own (sparse512_amd64.h); the others are the
+// variants BENCHMARKS.md reports as measured and dropped.
+
+// BZ16ROW with the K mask made on port 0 (broadcast, VPSLLVW, VPMOVW2M).
+#define UAROWB(i, a, b) \
+	VPBROADCASTD  (4*i)(R8), Z15 \
+	VPSLLVW       Z11, Z15, Z15  \
+	VPMOVW2M      Z15, K1        \
+	VMOVDQU16     (SI), Z12      \
+	POPCNTL       (4*i)(R8), AX  \
+	LEAQ          (SI)(AX*2), SI \
+	VPEXPANDW.Z   Z12, K1, Z12   \
+	VCVTPH2PS     Y12, Z13       \
+	VEXTRACTI64X4 $1, Z12, Y12   \
+	VCVTPH2PS     Y12, Z12       \
+	VFMADD231PS   Z0, Z13, a     \
+	VFMADD231PS   Z1, Z12, b
+
+// BZ16SROW widening by shifts instead of VPMADDWD (one more µop).
+#define UAROWC(i, a, b) \
+	KMOVD         (4*i)(R8), K1  \
+	VMOVDQU16     (SI), Z12      \
+	POPCNTL       (4*i)(R8), AX  \
+	LEAQ          (SI)(AX*2), SI \
+	VPEXPANDW.Z   Z12, K1, Z12   \
+	VPSLLD        $16, Z12, Z13  \
+	VPSRAD        $3, Z12, Z12   \
+	VPSRAD        $3, Z13, Z13   \
+	VPANDD        Z14, Z12, Z12  \
+	VPANDD        Z14, Z13, Z13  \
+	VFMADD231PS   Z0, Z13, a     \
+	VFMADD231PS   Z1, Z12, b
+
+// BZ16SROW without the mask load and the value pointer's advance: what the
+// KMOVD (port 5) costs.
+#define UAROWG(i, a, b) \
+	VMOVDQU16     (SI), Z12      \
+	VPEXPANDW.Z   Z12, K1, Z12   \
+	VPMADDWD      Z10, Z12, Z13  \
+	VPMADDWD      Z11, Z12, Z12  \
+	VPANDD        Z14, Z12, Z12  \
+	VPANDD        Z14, Z13, Z13  \
+	VFMADD231PS   Z0, Z13, a     \
+	VFMADD231PS   Z1, Z12, b
+
+#define UAROWS(name, row) \
+TEXT name(SB), NOSPLIT, $0-16 \
+	MOVQ   n+0(FP), CX         \
+	MOVQ   p+8(FP), R8         \
+	VPXORD Z0, Z0, Z0          \
+	VPXORD Z1, Z1, Z1          \
+	VPXORD Z10, Z10, Z10       \
+	VPXORD Z11, Z11, Z11       \
+	VPTERNLOGD $0xff, Z14, Z14, Z14 \
+	MOVL   $0x55555555, AX     \
+	KMOVD  AX, K1              \
+loop:                          \
+	LEAQ   64(R8), SI          \
+	row(0, Z2, Z3)             \
+	row(1, Z4, Z5)             \
+	row(2, Z6, Z7)             \
+	row(3, Z8, Z9)             \
+	DECQ   CX                  \
+	JNZ    loop                \
+	VZEROUPPER                 \
+	RET
+
+// func uaRowCvt(n int, p *byte) … uaRowNoKmov
+UAROWS(·uaRowCvt, BZ16ROW)
+UAROWS(·uaRowSplit, BZ16SROW)
+UAROWS(·uaRowMovw2m, UAROWB)
+UAROWS(·uaRowShifts, UAROWC)
+UAROWS(·uaRowNoKmov, UAROWG)

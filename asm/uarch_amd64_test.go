@@ -21,6 +21,11 @@ func uaKmovMem(n int, p *byte)
 func uaExpandKmov(n int, p *byte)
 func uaExpandCvtMem(n int, p *byte)
 func uaAVX2Step(n int, p *byte)
+func uaRowCvt(n int, p *byte)
+func uaRowSplit(n int, p *byte)
+func uaRowMovw2m(n int, p *byte)
+func uaRowShifts(n int, p *byte)
+func uaRowNoKmov(n int, p *byte)
 
 // BenchmarkUarch measures the reciprocal throughput, in core cycles, of the
 // AVX-512 instructions the bitmask kernels are built from (see BENCHMARKS.md,
@@ -54,6 +59,11 @@ func BenchmarkUarch(b *testing.B) {
 		{"vpexpandw+kmovd-mem", uaExpandKmov, 4},
 		{"vpexpandw+2vcvtph2ps-mem", uaExpandCvtMem, 4},
 		{"avx2-bitmask-f16-step", uaAVX2Step, 8},
+		{"bitmask-f16-row", uaRowCvt, 4},
+		{"bitmask-f16-split-row", uaRowSplit, 4},
+		{"row-vpmovw2m-mask", uaRowMovw2m, 4},
+		{"split-row-shifts", uaRowShifts, 4},
+		{"split-row-no-kmovd", uaRowNoKmov, 4},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			const n = 1 << 22

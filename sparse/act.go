@@ -28,6 +28,9 @@ type Act struct {
 	// T is the ActTiles form (see asm.TransposeTiles).
 	T []float32
 
+	// XS is the ActSplitF16 form (see asm.SplitF16Act).
+	XS []float32
+
 	ready ActKind
 }
 
@@ -62,6 +65,11 @@ func (a *Act) Prepare(kinds ActKind, impl *asm.Impl) {
 		a.S = grow(a.S, n/asm.QK)
 		impl.QuantizeQ8(a.Q, a.D, a.S, a.F32)
 		a.ready |= ActQ8
+	}
+	if kinds&ActSplitF16 != 0 && a.ready&ActSplitF16 == 0 && a.N < asm.SpGemmMinN && a.Cols%32 == 0 {
+		a.XS = grow(a.XS, len(a.F32))
+		asm.SplitF16Act(a.XS, a.F32)
+		a.ready |= ActSplitF16
 	}
 	if kinds&ActTiles != 0 && a.ready&ActTiles == 0 && a.N >= asm.SpGemmMinN {
 		a.T = grow(a.T, asm.TileLen(a.N, a.Cols))

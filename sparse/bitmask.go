@@ -85,7 +85,12 @@ func (m *BitmaskF16) Cols() int           { return m.m.Cols }
 func (m *BitmaskF16) Format() string      { return "bitmask-f16" }
 func (m *BitmaskF16) StorageBytes() int64 { return m.m.Bytes() }
 func (m *BitmaskF16) RowBlock() int       { return m.m.RowBlock() }
-func (m *BitmaskF16) ActKinds() ActKind   { return ActF32 | ActTiles }
+func (m *BitmaskF16) ActKinds() ActKind {
+	if m.impl.SplitsF16() {
+		return ActF32 | ActTiles | ActSplitF16
+	}
+	return ActF32 | ActTiles
+}
 
 // NNZ returns the number of stored non-zeros.
 func (m *BitmaskF16) NNZ() int { return m.m.NNZ() }
@@ -99,7 +104,11 @@ func (m *BitmaskF16) MulRows(dst []float32, ldd int, a *Act, r0, r1 int) {
 	checkMul(m, dst, ldd, a, r0, r1, ActF32)
 	s := batchScratch(a)
 	defer putScratch(s)
-	m.impl.MulBitmaskF16(dst, ldd, &m.m, r0, r1, a.F32, a.N, s)
+	var xs []float32
+	if a.ready&ActSplitF16 != 0 {
+		xs = a.XS
+	}
+	m.impl.MulBitmaskF16(dst, ldd, &m.m, r0, r1, a.F32, xs, a.N, s)
 }
 
 // BitmaskI8 is the bitmask-i8 format.

@@ -44,4 +44,9 @@ const (
 	// activation matrix instead of once per MulRows call; Prepare makes it
 	// only for batches of at least asm.SpGemmMinN vectors.
 	ActTiles
+	// ActSplitF16 is the float32 activations rearranged and scaled for the
+	// bitmask-f16 decode kernels of implementations that SplitsF16
+	// (asm.SplitF16Act); Prepare makes it only for batches of fewer than
+	// asm.SpGemmMinN vectors.
+	ActSplitF16
 )

@@ -66,7 +66,10 @@ type Options struct {
 	// Sparsity, if > 0, zeroes that fraction of every block matrix (q, k,
 	// v, o, gate, up, down; not the embeddings or the head), per row at
 	// random positions, like a pruned model. With Pattern "2:4" it zeroes 2
-	// of every aligned 4 instead (Sparsity must then be 0.5).
+	// of every aligned 4 instead (Sparsity must then be 0.5). The kept
+	// weights are moved away from 0 as pruning by magnitude would leave
+	// them: |w| ≥ Sparsity·scale, so no kept weight is tiny (or subnormal
+	// in half precision).
 	Sparsity float64
 	Pattern  string // "unstructured" (default) or "2:4"
 }
@@ -291,7 +294,18 @@ type sparsifier struct {
 	nm bool
 }
 
-func (sp *sparsifier) apply(row []float32, r *rand.Rand, perm []int) {
+// apply zeroes the weights of row (uniform in [-scale, scale)) and maps
+// the kept ones from |w| to p·scale + (1−p)·|w|, the magnitudes that
+// pruning by magnitude keeps of a uniform matrix.
+func (sp *sparsifier) apply(row []float32, scale float32, r *rand.Rand, perm []int) {
+	lo, f := float32(sp.p)*scale, float32(1-sp.p)
+	for i, v := range row {
+		if v < 0 {
+			row[i] = v*f - lo
+		} else {
+			row[i] = v*f + lo
+		}
+	}
 	if sp.nm {
 		for g := 0; g+4 <= len(row); g += 4 {
 			a := r.IntN(4)
@@ -343,7 +357,7 @@ func (g *gen) matrixWith(name string, cols, rows int, scale float32, sp *sparsif
 					perm = make([]int, cols)
 				}
 				for i := 0; i < n; i++ {
-					sp.apply(v[i*cols:(i+1)*cols], r, perm)
+					sp.apply(v[i*cols:(i+1)*cols], scale, r, perm)
 				}
 			}
 			o := out[:typ.RowBytes(n*cols)]
