@@ -163,6 +163,22 @@ uaavx2:
 	VFMADD231PS   Z0, Z13, a     \
 	VFMADD231PS   Z1, Z12, b
 
+// BZ16SROW with the K mask from a bit-transposed mask vector (VPSLLW,
+// VPMOVW2M: port 0) instead of a KMOVD.
+#define UAROWT(i, a, b) \
+	VPSLLW        $(15-i), Z15, Z16 \
+	VPMOVW2M      Z16, K1        \
+	VMOVDQU16     (SI), Z12      \
+	POPCNTL       (4*i)(R8), AX  \
+	LEAQ          (SI)(AX*2), SI \
+	VPEXPANDW.Z   Z12, K1, Z12   \
+	VPMADDWD      Z10, Z12, Z13  \
+	VPMADDWD      Z11, Z12, Z12  \
+	VPANDD        Z14, Z12, Z12  \
+	VPANDD        Z14, Z13, Z13  \
+	VFMADD231PS   Z0, Z13, a     \
+	VFMADD231PS   Z1, Z12, b
+
 #define UAROWS(name, row) \
 TEXT name(SB), NOSPLIT, $0-16 \
 	MOVQ   n+0(FP), CX         \
@@ -191,3 +207,4 @@ UAROWS(·uaRowSplit, BZ16SROW)
 UAROWS(·uaRowMovw2m, UAROWB)
 UAROWS(·uaRowShifts, UAROWC)
 UAROWS(·uaRowNoKmov, UAROWG)
+UAROWS(·uaRowTMask, UAROWT)

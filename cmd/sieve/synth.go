@@ -34,7 +34,7 @@ func runSynth(ctx context.Context, e *env, args []string) error {
 	typName := fs.String("type", "F16", "weight type: F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1")
 	seed := fs.Uint64("seed", 1, "random seed")
 	donor := fs.String("tokenizer-from", "", "copy the tokenizer of this GGUF (its vocabulary size wins)")
-	sparsity := fs.Float64("sparsity", 0, "zero this fraction of every block matrix's weights (per row, random positions), like a pruned model")
+	sparsity := fs.Float64("sparsity", 0, "zero this fraction of every block matrix's weights (per row, random positions) and keep the rest away from 0, like a model pruned by magnitude")
 	pattern := fs.String("pattern", "unstructured", "with --sparsity: unstructured, or 2:4 (2 zeros in every aligned group of 4)")
 	force := fs.Bool("force", false, "replace OUT if it exists")
 	pos, err := parse(fs, args)
