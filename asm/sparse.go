@@ -288,16 +288,26 @@ func (im *Impl) MulNM24F16(dst []float32, ldd int, m *NM24F16, r0, r1 int, x []f
 
 // MulNM24I8 multiplies rows [r0, r1) of a 2:4 int8 matrix by n vectors
 // (Q8 activations for n < 4, as MulBitmaskI8).
-func (im *Impl) MulNM24I8(dst []float32, ldd int, m *NM24I8, r0, r1 int, x []float32, q []int8, d []float32, n int, s *SparseScratch) {
+func (im *Impl) MulNM24I8(dst []float32, ldd int, m *NM24I8, r0, r1 int, x []float32, q []int8, d []float32, qs []int32, n int, s *SparseScratch) {
 	checkSpMul("MulNM24I8", len(dst), ldd, m.Rows, m.Cols, sp8RB, r0, r1, len(x), n)
 	if r0 == r1 || n == 0 {
 		return
 	}
-	if n >= spGemmMinN {
+	if n >= spGemmMinN && im.bmI8Expand == nil {
 		im.spGemm(m, dst, ldd, r0, r1, x, n, m.Cols, s)
 		return
 	}
 	checkQ8("MulNM24I8", len(q), len(d), n, m.Cols)
+	if n >= spGemmMinN {
+		if len(qs) < len(d) {
+			panic(fmt.Sprintf("asm: MulNM24I8: len(qs) = %d < len(d) = %d", len(qs), len(d)))
+		}
+		if s == nil {
+			s = new(SparseScratch)
+		}
+		im.mulNM24I8Q8(dst, ldd, m, r0, r1, q, d, qs, n, s)
+		return
+	}
 	nu, ncb := m.Cols/8, m.Cols/32
 	full := (r1 - r0) / sp8RB
 	chunk := gemvChunk(sp8RB, m.Cols)

@@ -123,3 +123,49 @@ func TestBmI8Expand(t *testing.T) {
 		}
 	}
 }
+
+// TestNmI8Expand checks the expansion of nm24-i8 row blocks to packed Q8_0
+// quants against the matrix: every byte must be the quantized weight at
+// its row and column (0 for pruned ones), with nothing written past the
+// row block.
+func TestNmI8Expand(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	const rows, cols = 21, 128 // 3 row blocks, the last padded
+	ncb := cols / 32
+	for _, keep := range []int{0, 1, 2} { // non-zeros per group of 4
+		w := make([]float32, rows*cols)
+		for g := 0; g < len(w); g += 4 {
+			for _, c := range r.Perm(4)[:keep] {
+				w[g+c] = float32(r.Float64() - 0.5)
+			}
+		}
+		m := PackNM24I8(w, rows, cols)
+		nu := cols / 8
+		for rb := range (rows + 7) / 8 {
+			got := make([]byte, ncb*q8QS+64) // guard band
+			for i := range got {
+				got[i] = 0xa5
+			}
+			nmI8Expand(got[:ncb*q8QS], m.Vals[rb*nu*32:(rb+1)*nu*32], m.Idx[rb*nu*8:(rb+1)*nu*8])
+			for i := ncb * q8QS; i < len(got); i++ {
+				if got[i] != 0xa5 {
+					t.Fatalf("keep=%d rb=%d: wrote past the end at %d", keep, rb, i)
+				}
+			}
+			for cb := range ncb {
+				for u := range 8 {
+					for l := range 32 {
+						i, col := l/4, cb*32+4*u+l%4
+						var want int8
+						if row := rb*8 + i; row < rows && w[row*cols+col] != 0 {
+							want = quantValue(w[row*cols+col], F16ToF32(m.Scales[(rb*ncb+cb)*8+i]))
+						}
+						if q := int8(got[cb*q8QS+u*32+l]); q != want {
+							t.Fatalf("keep=%d: [%d][%d] quant %d, want %d", keep, rb*8+i, col, q, want)
+						}
+					}
+				}
+			}
+		}
+	}
+}

@@ -15,7 +15,7 @@ type spFormat struct {
 	name string
 	rb   int
 	nm24 bool // needs the 2:4 pattern
-	i8   bool // int8 values (Q8 activations for n < 4, and bitmask-i8 prefill where QuantizedI8Prefill)
+	i8   bool // int8 values (Q8 activations for n < 4, and prefill where QuantizedI8Prefill)
 	pack func(w []float32, rows, cols int) spPacked
 }
 
@@ -39,7 +39,7 @@ func spMul(im *asm.Impl, p spPacked, dst []float32, ldd, r0, r1 int, x []float32
 	case *asm.NM24F16:
 		im.MulNM24F16(dst, ldd, m, r0, r1, x, n, s)
 	case *asm.NM24I8:
-		im.MulNM24I8(dst, ldd, m, r0, r1, x, a.q, a.d, n, s)
+		im.MulNM24I8(dst, ldd, m, r0, r1, x, a.q, a.d, a.s, n, s)
 	}
 }
 
@@ -151,7 +151,7 @@ func checkSparse(t *testing.T, im *asm.Impl, f spFormat, seed uint64, rows, cols
 			}
 		}
 		for tk := range n {
-			useQ := f.i8 && (n < 4 || f.name == "bitmask-i8" && im.QuantizedI8Prefill())
+			useQ := f.i8 && (n < 4 || im.QuantizedI8Prefill())
 			for row := r0; row < r1; row++ {
 				want, abs := spOracle(deq, cols, row, x[tk*cols:], a, tk, useQ)
 				got := dst[tk*ldd+row]
@@ -239,7 +239,7 @@ func TestNM24Patterns(t *testing.T) {
 				spMul(im, p, dst, rows, 0, rows, x, a, n, &s)
 				for tk := range n {
 					for row := range rows {
-						want, abs := spOracle(deq, cols, row, x[tk*cols:], a, tk, f.i8 && (n < 4 || f.name == "bitmask-i8" && im.QuantizedI8Prefill()))
+						want, abs := spOracle(deq, cols, row, x[tk*cols:], a, tk, f.i8 && (n < 4 || im.QuantizedI8Prefill()))
 						if got := dst[tk*rows+row]; !within(got, want, abs, cols) {
 							t.Fatalf("%s/%s n=%d: dst[%d][%d] = %v, want %v", im.Name, f.name, n, tk, row, got, want)
 						}

@@ -108,5 +108,5 @@ func (m *NM24I8) MulRows(dst []float32, ldd int, a *Act, r0, r1 int) {
 	checkMul(m, dst, ldd, a, r0, r1, ActQ8)
 	s := batchScratch(a)
 	defer putScratch(s)
-	m.impl.MulNM24I8(dst, ldd, &m.m, r0, r1, a.F32, a.Q, a.D, a.N, s)
+	m.impl.MulNM24I8(dst, ldd, &m.m, r0, r1, a.F32, a.Q, a.D, a.S, a.N, s)
 }

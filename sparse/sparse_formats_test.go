@@ -56,7 +56,7 @@ type denser interface{ Dense() []float32 }
 // the dense F32 matrix holding the same zeros: the half-precision formats
 // within float32 rounding, the int8 ones also within their weight error
 // (d/2 per value) and, where the int8 values meet Q8 activations (the GEMV
-// path, n < 4, and bitmask-i8 prefill on QuantizedI8Prefill), the activation
+// path, n < 4, and prefill on QuantizedI8Prefill), the activation
 // quantization.
 func TestSparseMulRowsMatchesDense(t *testing.T) {
 	for _, impl := range asm.Impls() {
@@ -105,7 +105,7 @@ func TestSparseMulRowsMatchesDense(t *testing.T) {
 										wv, xv := float64(w[row*cols+c]), float64(x[tk*cols+c])
 										abs += math.Abs(wv * xv)
 										werr += math.Abs(float64(deq[row*cols+c])-wv) * math.Abs(xv)
-										if f.i8 && (n < 4 || f.name == "bitmask-i8" && impl.QuantizedI8Prefill()) {
+										if f.i8 && (n < 4 || impl.QuantizedI8Prefill()) {
 											var amax float64
 											for _, v := range x[tk*cols+c/32*32 : tk*cols+c/32*32+32] {
 												amax = max(amax, math.Abs(float64(v)))
