@@ -27,6 +27,56 @@
 	VEXTRACTF128 $1, a, xs \
 	VADDPS       xs, xa, xa
 
+// BZ16LOOP is the body of the bitmask-f16 kernels after their prologue:
+// for each row block, ROW over every column block, then the 4 row sums in
+// X2, FIN applied to them, stored.
+#define BZ16LOOP(ROW, FIN) \
+bzrb:                      \
+	VPXORD Z2, Z2, Z2      \
+	VPXORD Z3, Z3, Z3      \
+	VPXORD Z4, Z4, Z4      \
+	VPXORD Z5, Z5, Z5      \
+	VPXORD Z6, Z6, Z6      \
+	VPXORD Z7, Z7, Z7      \
+	VPXORD Z8, Z8, Z8      \
+	VPXORD Z9, Z9, Z9      \
+	MOVQ   DX, R9          \
+	MOVQ   R11, R10        \
+	TESTQ  R10, R10        \
+	JZ     bzred           \
+bzcb:                      \
+	PREFETCHT0 4096(SI)    \
+	PREFETCHT0 4160(SI)    \
+	PREFETCHT0 512(R8)     \
+	VMOVUPS    (R9), Z0    \
+	VMOVUPS    64(R9), Z1  \
+	ROW(0, Z2, Z3)         \
+	ROW(1, Z4, Z5)         \
+	ROW(2, Z6, Z7)         \
+	ROW(3, Z8, Z9)         \
+	ADDQ       $16, R8     \
+	ADDQ       $128, R9    \
+	DECQ       R10         \
+	JNZ        bzcb        \
+bzred:                     \
+	ZFOLD(Z2, Z3, Y2, Y12) \
+	ZFOLD(Z4, Z5, Y4, Y13) \
+	ZFOLD(Z6, Z7, Y6, Y12) \
+	ZFOLD(Z8, Z9, Y8, Y13) \
+	HSUM4Y(Y2, Y4, Y6, Y8, X2, X3) \
+	FIN                    \
+	VMOVUPS X2, (DI)       \
+	ADDQ    $16, DI        \
+	DECQ    CX             \
+	JNZ     bzrb
+
+#define BZNOFIN
+
+// BZUNSCALE multiplies the sums by X15's low float (bmGemvF16sAVX512).
+#define BZUNSCALE \
+	VBROADCASTSS X15, X3 \
+	VMULPS       X3, X2, X2
+
 // func bmGemvF16AVX512(dst []float32, masks []uint32, vals []uint16, x []float32)
 // DI = &dst[4rb], CX = row blocks left, R8 = masks of (rb, cb), SI = values,
 // DX = &x[0], R9 = &x[32cb], R10 = column blocks left, R11 = ncb;
@@ -42,45 +92,7 @@ TEXT ·bmGemvF16AVX512(SB), NOSPLIT, $0-96
 	MOVQ x_len+80(FP), R11
 	SHRQ $5, R11
 
-bz16rb:
-	VPXORD Z2, Z2, Z2
-	VPXORD Z3, Z3, Z3
-	VPXORD Z4, Z4, Z4
-	VPXORD Z5, Z5, Z5
-	VPXORD Z6, Z6, Z6
-	VPXORD Z7, Z7, Z7
-	VPXORD Z8, Z8, Z8
-	VPXORD Z9, Z9, Z9
-	MOVQ   DX, R9
-	MOVQ   R11, R10
-	TESTQ  R10, R10
-	JZ     bz16red
-
-bz16cb:
-	PREFETCHT0 4096(SI)
-	PREFETCHT0 4160(SI)
-	PREFETCHT0 512(R8)
-	VMOVUPS    (R9), Z0
-	VMOVUPS    64(R9), Z1
-	BZ16ROW(0, Z2, Z3)
-	BZ16ROW(1, Z4, Z5)
-	BZ16ROW(2, Z6, Z7)
-	BZ16ROW(3, Z8, Z9)
-	ADDQ       $16, R8
-	ADDQ       $128, R9
-	DECQ       R10
-	JNZ        bz16cb
-
-bz16red:
-	ZFOLD(Z2, Z3, Y2, Y10)
-	ZFOLD(Z4, Z5, Y4, Y11)
-	ZFOLD(Z6, Z7, Y6, Y12)
-	ZFOLD(Z8, Z9, Y8, Y13)
-	HSUM4Y(Y2, Y4, Y6, Y8, X2, X3)
-	VMOVUPS X2, (DI)
-	ADDQ    $16, DI
-	DECQ    CX
-	JNZ     bz16rb
+	BZ16LOOP(BZ16ROW, BZNOFIN)
 
 bz16done:
 	VZEROUPPER
@@ -109,47 +121,7 @@ TEXT ·bmGemvF16sAVX512(SB), NOSPLIT, $0-96
 	MOVL         $0x57800000, AX
 	VMOVD        AX, X15
 
-bzsrb:
-	VPXORD Z2, Z2, Z2
-	VPXORD Z3, Z3, Z3
-	VPXORD Z4, Z4, Z4
-	VPXORD Z5, Z5, Z5
-	VPXORD Z6, Z6, Z6
-	VPXORD Z7, Z7, Z7
-	VPXORD Z8, Z8, Z8
-	VPXORD Z9, Z9, Z9
-	MOVQ   DX, R9
-	MOVQ   R11, R10
-	TESTQ  R10, R10
-	JZ     bzsred
-
-bzscb:
-	PREFETCHT0 4096(SI)
-	PREFETCHT0 4160(SI)
-	PREFETCHT0 512(R8)
-	VMOVUPS    (R9), Z0
-	VMOVUPS    64(R9), Z1
-	BZ16SROW(0, Z2, Z3)
-	BZ16SROW(1, Z4, Z5)
-	BZ16SROW(2, Z6, Z7)
-	BZ16SROW(3, Z8, Z9)
-	ADDQ       $16, R8
-	ADDQ       $128, R9
-	DECQ       R10
-	JNZ        bzscb
-
-bzsred:
-	ZFOLD(Z2, Z3, Y2, Y12)
-	ZFOLD(Z4, Z5, Y4, Y13)
-	ZFOLD(Z6, Z7, Y6, Y12)
-	ZFOLD(Z8, Z9, Y8, Y13)
-	HSUM4Y(Y2, Y4, Y6, Y8, X2, X3)
-	VBROADCASTSS X15, X3
-	VMULPS       X3, X2, X2
-	VMOVUPS      X2, (DI)
-	ADDQ         $16, DI
-	DECQ         CX
-	JNZ          bzsrb
+	BZ16LOOP(BZ16SROW, BZUNSCALE)
 
 bzsdone:
 	VZEROUPPER
