@@ -38,7 +38,9 @@ var sparseBenchCases = []struct {
 }
 
 // prunedShape returns a rows×cols matrix with a uniformly random fraction of
-// exact zeros (2:4: two random zeros in every group of 4), values ~N(0, 0.02).
+// exact zeros (2:4: two random zeros in every group of 4), values ~N(0, 0.02)
+// (unstructured: kept ones moved away from 0 by zeros·0.02, so that none is a
+// half-precision subnormal, which real pruned weights are not either).
 func prunedShape(rows, cols int, zeros float64, nm24 bool, seed uint64) []float32 {
 	r := rand.New(rand.NewPCG(seed, 7))
 	w := make([]float32, rows*cols)
@@ -52,9 +54,14 @@ func prunedShape(rows, cols int, zeros float64, nm24 bool, seed uint64) []float3
 		}
 		return w
 	}
-	for i := range w {
-		if r.Float64() < zeros {
+	for i, v := range w {
+		switch {
+		case r.Float64() < zeros:
 			w[i] = 0
+		case v < 0: // kept weights sit away from 0, as magnitude pruning leaves them
+			w[i] = v - float32(zeros*0.02)
+		default:
+			w[i] = v + float32(zeros*0.02)
 		}
 	}
 	return w
