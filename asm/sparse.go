@@ -172,12 +172,10 @@ func (im *Impl) SplitsF16() bool { return im.bmGemvF16s != nil }
 
 // splitScale is the factor SplitF16Act applies: the split kernels read
 // half h as the float32 with h's bits shifted into place, h·2^-112, so the
-// products carry 2^-48, undone on each sum. Activations up to 2^64 in
-// magnitude stay finite, and products stay normal down to 2^-78.
-const (
-	splitScale   = 0x1p64
-	splitUnscale = 0x1p48
-)
+// products carry 2^-48, undone on each sum (the kernels' 2^48). Activations
+// up to 2^64 in magnitude stay finite, and products stay normal down to
+// 2^-78.
+const splitScale = 0x1p64
 
 // SplitF16Act writes the split form of x (len a multiple of 32) into dst:
 // per 32 values the 16 at even then the 16 at odd positions, each times
