@@ -26,17 +26,24 @@ type Linear struct {
 func (l *Linear) In() int  { return l.W.Cols() }
 func (l *Linear) Out() int { return l.W.Rows() }
 
-// grain picks the rows per work chunk: a multiple of rb (the matrix's row
-// block, or a common multiple of several), small enough that the workers
-// finish a parallel region close together (the last chunk handed out is
-// what one worker waits for), large enough to amortize the handout. Decode
-// chunks are a few tens of microseconds of weight streaming.
-func grain(rows, rb, threads, n int) int {
+// minChunkWork is the fewest multiply–adds a work chunk gets: below it the
+// handout and the output cache lines the workers pass back and forth cost
+// more than the work (the matrices of tiny models such as stories260K).
+const minChunkWork = 1 << 13
+
+// grain picks the rows per work chunk of a rows×cols matrix times n
+// vectors: a multiple of rb (the matrix's row block, or a common multiple of
+// several), small enough that the workers finish a parallel region close
+// together (the last chunk handed out is what one worker waits for), large
+// enough to amortize the handout. Decode chunks are a few tens of
+// microseconds of weight streaming.
+func grain(rows, cols, rb, threads, n int) int {
 	chunks := threads * 24
 	if n > 1 {
 		chunks = threads * 4
 	}
 	g := (rows + chunks - 1) / chunks
+	g = max(g, minChunkWork/max(1, cols*n))
 	g = (g + rb - 1) / rb * rb
 	return max(g, rb)
 }
@@ -81,7 +88,7 @@ func forwardAll(p *Pool, a *sparse.Act, ls []*Linear, dsts [][]float32) {
 	total := 0
 	for i, l := range ls {
 		l.check(dsts[i], a)
-		grains[i] = grain(l.Out(), l.W.RowBlock(), p.Threads(), a.N)
+		grains[i] = grain(l.Out(), l.In(), l.W.RowBlock(), p.Threads(), a.N)
 		total += (l.Out() + grains[i] - 1) / grains[i]
 		ends[i] = total
 	}
@@ -114,7 +121,7 @@ func forwardSwiGLU(p *Pool, impl *asm.Impl, a *sparse.Act, gate, up *Linear, g, 
 	// vector kernel takes (whole groups of 8 from the start of its slice)
 	// does not depend on the thread count: results stay bit-identical.
 	rb := lcm(lcm(gate.W.RowBlock(), up.W.RowBlock()), 8)
-	p.For(out, grain(out, rb, p.Threads(), a.N), func(lo, hi int) {
+	p.For(out, grain(out, gate.In(), rb, p.Threads(), a.N), func(lo, hi int) {
 		gate.mulRows(g, a, lo, hi)
 		up.mulRows(u, a, lo, hi)
 		for t := 0; t < a.N; t++ {
