@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"testing"
 
@@ -288,9 +289,25 @@ func TestActPrepare(t *testing.T) {
 			t.Fatalf("S[%d] = %d, want %d", b, a.S[b], sum)
 		}
 	}
+	a.Prepare(sparse.ActSplitF16, nil)
+	if a.Ready()&sparse.ActSplitF16 == 0 || len(a.XS) != len(x) {
+		t.Fatalf("after Prepare(ActSplitF16): ready %v, len XS %d", a.Ready(), len(a.XS))
+	}
+	want := make([]float32, len(x))
+	asm.SplitF16Act(want, x)
+	if !slices.Equal(a.XS, want) {
+		t.Fatal("XS is not SplitF16Act(F32)")
+	}
 	a.Reset(x[:64], 1, 64)
 	if a.Ready() != sparse.ActF32 {
-		t.Fatal("Reset kept a stale Q8 form")
+		t.Fatal("Reset kept a stale Q8 or split form")
+	}
+	// Batches of SpGemmMinN or more take the tiles, not the split form.
+	xb := make([]float32, asm.SpGemmMinN*64)
+	a.Reset(xb, asm.SpGemmMinN, 64)
+	a.Prepare(sparse.ActSplitF16|sparse.ActTiles, nil)
+	if a.Ready() != sparse.ActF32|sparse.ActTiles {
+		t.Fatalf("batch of %d: ready %v", asm.SpGemmMinN, a.Ready())
 	}
 }
 
