@@ -28,3 +28,12 @@ func gemmQ8x2AVX512(dst []float32, ldd int, w []byte, nb int, q []int8, d []floa
 
 //go:noescape
 func gemmQ4x2AVX512(dst []float32, ldd int, w []byte, nb int, q []int8, d []float32, s []int32, nquad int)
+
+// gemvQ4AVX512 is gemvQ4Ref with VPDPBUSD: per 64 quant bytes (two 4-column
+// groups of 8 rows, row i in dwords i and 8+i) one AND/shift/AND unpacks
+// the nibbles and two VPDPBUSD multiply them by the activations, broadcast
+// per half with a merge-masked second broadcast; fewer µops than the AVX2
+// kernel, which lets decode stream closer to the memory bandwidth.
+//
+//go:noescape
+func gemvQ4AVX512(dst []float32, w []byte, nb int, q []int8, d []float32, s []int32)

@@ -289,3 +289,85 @@ TEXT ·gemmQ8x2AVX512(SB), NOSPLIT, $8-144
 // func gemmQ4x2AVX512(dst []float32, ldd int, w []byte, nb int, q []int8, d []float32, s []int32, nquad int)
 TEXT ·gemmQ4x2AVX512(SB), NOSPLIT, $8-144
 	QGEMMX(Q4PREP, $0x0f0f0f0f, 7, 3, 144)
+
+// GZ4HALF multiplies the 64 quant bytes at 64m(SI) (4-column groups 2m and
+// 2m+1 of the 8 rows: row i of group 2m in dword i, of 2m+1 in dword 8+i)
+// by the activations: low nibbles with columns 8m.. and 8m+4.., high
+// nibbles with 16+8m.. and 20+8m.., each pair of 4 bytes broadcast to its
+// half (K2 = 0xff00), summed into Z4 by VPDPBUSD (nibbles unsigned).
+#define GZ4HALF(m) \
+	VMOVDQU64    (64*m)(SI), Z1        \
+	VPANDD       Z15, Z1, Z2           \
+	VPSRLW       $4, Z1, Z1            \
+	VPANDD       Z15, Z1, Z1           \
+	VPBROADCASTD (8*m)(DX), Z3         \
+	VPBROADCASTD (8*m+4)(DX), K2, Z3   \
+	VPBROADCASTD (16+8*m)(DX), Z5      \
+	VPBROADCASTD (20+8*m)(DX), K2, Z5  \
+	VPDPBUSD     Z3, Z2, Z4            \
+	VPDPBUSD     Z5, Z1, Z4
+
+// func gemvQ4AVX512(dst []float32, w []byte, nb int, q []int8, d []float32, s []int32)
+// DI = &dst[8rb], CX = row blocks left, SI = quants of block b, R9 = its 8
+// f16 scales, DX = &q[32b], R10 = &d[b], R11 = &s[b], R12 = blocks left, R8
+// = nb; Y0 = float accumulators (row i in lane i).
+TEXT ·gemvQ4AVX512(SB), NOSPLIT, $0-128
+	MOVQ         dst_base+0(FP), DI
+	MOVQ         dst_len+8(FP), CX
+	SHRQ         $3, CX
+	JZ           gz4done
+	MOVQ         w_base+24(FP), SI
+	MOVQ         nb+48(FP), R8
+	TESTQ        R8, R8
+	JZ           gz4done
+	MOVL         $0x0f0f0f0f, AX
+	VPBROADCASTD AX, Z15
+	MOVL         $0xff00, AX
+	KMOVW        AX, K2
+
+gz4row:
+	MOVQ   R8, R9
+	SHLQ   $7, R9
+	ADDQ   SI, R9
+	MOVQ   q_base+56(FP), DX
+	MOVQ   d_base+80(FP), R10
+	MOVQ   s_base+104(FP), R11
+	MOVQ   R8, R12
+	VPXORD Z0, Z0, Z0
+
+gz4blk:
+	PREFETCHT0 PFD(SI)
+	PREFETCHT0 PFD+64(SI)
+	VPXORD     Z4, Z4, Z4
+	GZ4HALF(0)
+	GZ4HALF(1)
+
+	// Rows' halves (lanes i, 8+i) added in int32, then as the AVX2 kernel:
+	// − 8·s[b], × (row scale · d[b]), so the rounding is the reference's.
+	VEXTRACTI64X4 $1, Z4, Y6
+	VPADDD        Y6, Y4, Y4
+	VPBROADCASTD  (R11), Y5
+	VPSLLD        $3, Y5, Y5
+	VPSUBD        Y5, Y4, Y4
+	VCVTDQ2PS     Y4, Y4
+	VCVTPH2PS     (R9), Y5
+	VBROADCASTSS  (R10), Y6
+	VMULPS        Y6, Y5, Y5
+	VFMADD231PS   Y5, Y4, Y0
+	ADDQ           $128, SI
+	ADDQ           $16, R9
+	ADDQ           $32, DX
+	ADDQ           $4, R10
+	ADDQ           $4, R11
+	DECQ           R12
+	JNZ            gz4blk
+
+	VMOVUPS       Y0, (DI)
+	ADDQ          $32, DI
+	MOVQ          R9, SI
+	DECQ          CX
+	JNZ           gz4row
+
+gz4done:
+	VZEROUPPER
+	RET

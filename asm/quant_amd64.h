@@ -58,3 +58,8 @@
 	ADDQ $4, R11   \
 	DECQ R12       \
 	JNZ  blk
+
+// Software prefetch distance of the GEMVs (bytes ahead in the packed
+// weight stream): without it a one-block-at-a-time integer kernel leaves
+// DRAM idle.
+#define PFD 3072

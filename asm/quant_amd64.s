@@ -3,10 +3,6 @@
 #include "textflag.h"
 #include "quant_amd64.h"
 
-// Software prefetch distance (bytes ahead in the packed weight stream):
-// without it a one-block-at-a-time integer kernel leaves DRAM idle.
-#define PFD 3072
-
 // Dword permutation that undoes the lane interleaving of VPACKSSDW+VPACKSSWB.
 DATA permQ8<>+0(SB)/4, $0
 DATA permQ8<>+4(SB)/4, $4
