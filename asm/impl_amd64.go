@@ -41,6 +41,7 @@ var avx512Impl = func() *Impl {
 	im.gemmQ8 = gemmQ8AVX512
 	im.gemmQ4 = gemmQ4AVX512
 	im.gemvQ4 = gemvQ4AVX512
+	im.gemvQ8 = gemvQ8AVX512
 	im.gemmQ8x2 = gemmQ8x2AVX512
 	im.bmI8Expand = bmI8ExpandAVX512
 	im.gemmQ4x2 = gemmQ4x2AVX512

@@ -37,3 +37,9 @@ func gemmQ4x2AVX512(dst []float32, ldd int, w []byte, nb int, q []int8, d []floa
 //
 //go:noescape
 func gemvQ4AVX512(dst []float32, w []byte, nb int, q []int8, d []float32, s []int32)
+
+// gemvQ8AVX512 is gemvQ8Ref as gemvQ4AVX512: the signed quants biased by
+// 128 are the unsigned VPDPBUSD operand and 128·s[b] is removed per block.
+//
+//go:noescape
+func gemvQ8AVX512(dst []float32, w []byte, nb int, q []int8, d []float32, s []int32)

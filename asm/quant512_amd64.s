@@ -371,3 +371,83 @@ gz4blk:
 gz4done:
 	VZEROUPPER
 	RET
+
+// GZ8QUAD multiplies the 64 quant bytes at 64m(SI) (4-column groups 2m and
+// 2m+1, as GZ4HALF) by columns 8m.. and 8m+4.. of the activations into acc:
+// the signed quants biased by 128 (Z14) are VPDPBUSD's unsigned operand.
+#define GZ8QUAD(m, acc) \
+	VMOVDQU64    (64*m)(SI), Z1      \
+	VPXORD       Z14, Z1, Z1         \
+	VPBROADCASTD (8*m)(DX), Z3       \
+	VPBROADCASTD (8*m+4)(DX), K2, Z3 \
+	VPDPBUSD     Z3, Z1, acc
+
+// func gemvQ8AVX512(dst []float32, w []byte, nb int, q []int8, d []float32, s []int32)
+// Registers as gemvQ4AVX512; Z4, Z8 = biased int32 sums (row i in lanes i
+// and 8+i).
+TEXT ·gemvQ8AVX512(SB), NOSPLIT, $0-128
+	MOVQ         dst_base+0(FP), DI
+	MOVQ         dst_len+8(FP), CX
+	SHRQ         $3, CX
+	JZ           gz8done
+	MOVQ         w_base+24(FP), SI
+	MOVQ         nb+48(FP), R8
+	TESTQ        R8, R8
+	JZ           gz8done
+	MOVL         $0x80808080, AX
+	VPBROADCASTD AX, Z14
+	MOVL         $0xff00, AX
+	KMOVW        AX, K2
+
+gz8row:
+	MOVQ   R8, R9
+	SHLQ   $8, R9
+	ADDQ   SI, R9
+	MOVQ   q_base+56(FP), DX
+	MOVQ   d_base+80(FP), R10
+	MOVQ   s_base+104(FP), R11
+	MOVQ   R8, R12
+	VPXORD Z0, Z0, Z0
+
+gz8blk:
+	PREFETCHT0 PFD(SI)
+	PREFETCHT0 PFD+64(SI)
+	PREFETCHT0 PFD+128(SI)
+	PREFETCHT0 PFD+192(SI)
+	VPXORD     Z4, Z4, Z4
+	VPXORD     Z8, Z8, Z8
+	GZ8QUAD(0, Z4)
+	GZ8QUAD(1, Z8)
+	GZ8QUAD(2, Z4)
+	GZ8QUAD(3, Z8)
+
+	// Rows' halves added in int32, the bias 128·s[b] removed, then as the
+	// AVX2 kernel: × (row scale · d[b]).
+	VPADDD        Z8, Z4, Z4
+	VEXTRACTI64X4 $1, Z4, Y6
+	VPADDD        Y6, Y4, Y4
+	VPBROADCASTD  (R11), Y5
+	VPSLLD        $7, Y5, Y5
+	VPSUBD        Y5, Y4, Y4
+	VCVTDQ2PS     Y4, Y4
+	VCVTPH2PS     (R9), Y5
+	VBROADCASTSS  (R10), Y6
+	VMULPS        Y6, Y5, Y5
+	VFMADD231PS   Y5, Y4, Y0
+	ADDQ          $256, SI
+	ADDQ          $16, R9
+	ADDQ          $32, DX
+	ADDQ          $4, R10
+	ADDQ          $4, R11
+	DECQ          R12
+	JNZ           gz8blk
+
+	VMOVUPS Y0, (DI)
+	ADDQ    $32, DI
+	MOVQ    R9, SI
+	DECQ    CX
+	JNZ     gz8row
+
+gz8done:
+	VZEROUPPER
+	RET
