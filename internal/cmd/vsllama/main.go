@@ -41,6 +41,10 @@ func main() {
 	dir := flag.String("dir", filepath.Join(os.TempDir(), "sieve-vsllama"), "work directory (synthetic models, binaries)")
 	flag.Parse()
 	extra = strings.Fields(*sieveArgs)
+	if *pp < 1 || *tg < 1 || *reps < 1 || *threads < 1 {
+		fmt.Fprintln(os.Stderr, "vsllama: -p, -n, -r and -threads must be at least 1 (both engines run both tests)")
+		os.Exit(2)
+	}
 	if err := run(*threads, *pp, *tg, *reps, *dir, flag.Args()); err != nil {
 		fmt.Fprintln(os.Stderr, "vsllama:", err)
 		os.Exit(1)
