@@ -308,32 +308,16 @@ TEXT ·gemmQ4x2AVX512(SB), NOSPLIT, $8-144
 	VPDPBUSD     Z5, Z1, Z4
 
 // func gemvQ4AVX512(dst []float32, w []byte, nb int, q []int8, d []float32, s []int32)
-// DI = &dst[8rb], CX = row blocks left, SI = quants of block b, R9 = its 8
-// f16 scales, DX = &q[32b], R10 = &d[b], R11 = &s[b], R12 = blocks left, R8
-// = nb; Y0 = float accumulators (row i in lane i).
+// Registers as in quant_amd64.h; Z4 = int32 sums (row i in lanes i and 8+i).
 TEXT ·gemvQ4AVX512(SB), NOSPLIT, $0-128
-	MOVQ         dst_base+0(FP), DI
-	MOVQ         dst_len+8(FP), CX
-	SHRQ         $3, CX
-	JZ           gz4done
-	MOVQ         w_base+24(FP), SI
-	MOVQ         nb+48(FP), R8
-	TESTQ        R8, R8
-	JZ           gz4done
+	QGEMVARGS(gz4done)
 	MOVL         $0x0f0f0f0f, AX
 	VPBROADCASTD AX, Z15
 	MOVL         $0xff00, AX
 	KMOVW        AX, K2
 
 gz4row:
-	MOVQ   R8, R9
-	SHLQ   $7, R9
-	ADDQ   SI, R9
-	MOVQ   q_base+56(FP), DX
-	MOVQ   d_base+80(FP), R10
-	MOVQ   s_base+104(FP), R11
-	MOVQ   R8, R12
-	VPXORD Z0, Z0, Z0
+	QGEMVROW(7)
 
 gz4blk:
 	PREFETCHT0 PFD(SI)
@@ -342,31 +326,13 @@ gz4blk:
 	GZ4HALF(0)
 	GZ4HALF(1)
 
-	// Rows' halves (lanes i, 8+i) added in int32, then as the AVX2 kernel:
-	// − 8·s[b], × (row scale · d[b]), so the rounding is the reference's.
+	// Rows' halves (lanes i, 8+i) added in int32, then as the AVX2 kernel.
 	VEXTRACTI64X4 $1, Z4, Y6
 	VPADDD        Y6, Y4, Y4
-	VPBROADCASTD  (R11), Y5
-	VPSLLD        $3, Y5, Y5
-	VPSUBD        Y5, Y4, Y4
-	VCVTDQ2PS     Y4, Y4
-	VCVTPH2PS     (R9), Y5
-	VBROADCASTSS  (R10), Y6
-	VMULPS        Y6, Y5, Y5
-	VFMADD231PS   Y5, Y4, Y0
-	ADDQ           $128, SI
-	ADDQ           $16, R9
-	ADDQ           $32, DX
-	ADDQ           $4, R10
-	ADDQ           $4, R11
-	DECQ           R12
-	JNZ            gz4blk
-
-	VMOVUPS       Y0, (DI)
-	ADDQ          $32, DI
-	MOVQ          R9, SI
-	DECQ          CX
-	JNZ           gz4row
+	QGEMVBIAS(3)
+	QGEMVFMA
+	QGEMMSTEP(128, gz4blk)
+	QGEMVEND(gz4row)
 
 gz4done:
 	VZEROUPPER
@@ -383,31 +349,16 @@ gz4done:
 	VPDPBUSD     Z3, Z1, acc
 
 // func gemvQ8AVX512(dst []float32, w []byte, nb int, q []int8, d []float32, s []int32)
-// Registers as gemvQ4AVX512; Z4, Z8 = biased int32 sums (row i in lanes i
-// and 8+i).
+// As gemvQ4AVX512; Z4, Z8 = biased int32 sums (row i in lanes i and 8+i).
 TEXT ·gemvQ8AVX512(SB), NOSPLIT, $0-128
-	MOVQ         dst_base+0(FP), DI
-	MOVQ         dst_len+8(FP), CX
-	SHRQ         $3, CX
-	JZ           gz8done
-	MOVQ         w_base+24(FP), SI
-	MOVQ         nb+48(FP), R8
-	TESTQ        R8, R8
-	JZ           gz8done
+	QGEMVARGS(gz8done)
 	MOVL         $0x80808080, AX
 	VPBROADCASTD AX, Z14
 	MOVL         $0xff00, AX
 	KMOVW        AX, K2
 
 gz8row:
-	MOVQ   R8, R9
-	SHLQ   $8, R9
-	ADDQ   SI, R9
-	MOVQ   q_base+56(FP), DX
-	MOVQ   d_base+80(FP), R10
-	MOVQ   s_base+104(FP), R11
-	MOVQ   R8, R12
-	VPXORD Z0, Z0, Z0
+	QGEMVROW(8)
 
 gz8blk:
 	PREFETCHT0 PFD(SI)
@@ -422,31 +373,14 @@ gz8blk:
 	GZ8QUAD(3, Z8)
 
 	// Rows' halves added in int32, the bias 128·s[b] removed, then as the
-	// AVX2 kernel: × (row scale · d[b]).
+	// AVX2 kernel.
 	VPADDD        Z8, Z4, Z4
 	VEXTRACTI64X4 $1, Z4, Y6
 	VPADDD        Y6, Y4, Y4
-	VPBROADCASTD  (R11), Y5
-	VPSLLD        $7, Y5, Y5
-	VPSUBD        Y5, Y4, Y4
-	VCVTDQ2PS     Y4, Y4
-	VCVTPH2PS     (R9), Y5
-	VBROADCASTSS  (R10), Y6
-	VMULPS        Y6, Y5, Y5
-	VFMADD231PS   Y5, Y4, Y0
-	ADDQ          $256, SI
-	ADDQ          $16, R9
-	ADDQ          $32, DX
-	ADDQ          $4, R10
-	ADDQ          $4, R11
-	DECQ          R12
-	JNZ           gz8blk
-
-	VMOVUPS Y0, (DI)
-	ADDQ    $32, DI
-	MOVQ    R9, SI
-	DECQ    CX
-	JNZ     gz8row
+	QGEMVBIAS(7)
+	QGEMVFMA
+	QGEMMSTEP(256, gz8blk)
+	QGEMVEND(gz8row)
 
 gz8done:
 	VZEROUPPER

@@ -63,3 +63,60 @@
 // weight stream): without it a one-block-at-a-time integer kernel leaves
 // DRAM idle.
 #define PFD 3072
+
+// The GEMVs (quant_amd64.s, quant512_amd64.s) have the signature
+//
+//	func(dst []float32, w []byte, nb int, q []int8, d []float32, s []int32)
+//
+// and the registers: DI = &dst[8rb], CX = row blocks left, SI = quants of
+// block b, R9 = its 8 f16 scales, DX = &q[32b], R10 = &d[b], R11 = &s[b],
+// R12 = blocks left (QGEMMSTEP advances them), R8 = nb, Y0 = float
+// accumulators (row i in lane i), Y4 = the block's int32 dot products.
+
+// QGEMVARGS loads DI, CX, SI, R8; nothing to do jumps to done.
+#define QGEMVARGS(done) \
+	MOVQ  dst_base+0(FP), DI \
+	MOVQ  dst_len+8(FP), CX  \
+	SHRQ  $3, CX             \
+	JZ    done               \
+	MOVQ  w_base+24(FP), SI  \
+	MOVQ  nb+48(FP), R8      \
+	TESTQ R8, R8             \
+	JZ    done
+
+// QGEMVROW starts a row block: R9 after its nb blocks of 2^qsh quant
+// bytes, DX, R10, R11 at block 0, R12 = nb, Y0 = 0.
+#define QGEMVROW(qsh) \
+	MOVQ   R8, R9              \
+	SHLQ   $qsh, R9            \
+	ADDQ   SI, R9              \
+	MOVQ   q_base+56(FP), DX   \
+	MOVQ   d_base+80(FP), R10  \
+	MOVQ   s_base+104(FP), R11 \
+	MOVQ   R8, R12             \
+	VXORPS Y0, Y0, Y0
+
+// QGEMVBIAS subtracts s[b]·2^sh from every lane of Y4 (the nibbles' offset
+// 8·s[b], sh = 3, or a bias of 128·s[b], sh = 7).
+#define QGEMVBIAS(sh) \
+	VPBROADCASTD (R11), Y5 \
+	VPSLLD       $sh, Y5, Y5 \
+	VPSUBD       Y5, Y4, Y4
+
+// QGEMVFMA adds float(Y4) × (row scale · d[b]) to Y0, the reference's
+// rounding order.
+#define QGEMVFMA \
+	VCVTDQ2PS    Y4, Y4     \
+	VCVTPH2PS    (R9), Y5   \
+	VBROADCASTSS (R10), Y6  \
+	VMULPS       Y6, Y5, Y5 \
+	VFMADD231PS  Y5, Y4, Y0
+
+// QGEMVEND stores the row block's 8 sums, moves SI to the next row block
+// and loops to row while row blocks are left.
+#define QGEMVEND(row) \
+	VMOVUPS Y0, (DI) \
+	ADDQ    $32, DI  \
+	MOVQ    R9, SI   \
+	DECQ    CX       \
+	JNZ     row

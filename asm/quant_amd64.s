@@ -117,24 +117,10 @@ qzero:
 	//          8 f16 scales, DX = &q[32b], R10 = &d[b], R11 = &s[b], R12 = blocks left,
 	//          R8 = nb; Y0 = float accumulator (row i in lane i), Y4 = int16 sums.
 	TEXT        ·gemvQ4AVX2(SB), NOSPLIT, $0-128
-	MOVQ        dst_base+0(FP), DI
-	MOVQ        dst_len+8(FP), CX
-	SHRQ        $3, CX
-	JZ          gq4done
-	MOVQ        w_base+24(FP), SI
-	MOVQ        nb+48(FP), R8
-	TESTQ       R8, R8
-	JZ          gq4done
+	QGEMVARGS(gq4done)
 	QCONSTS
 gq4row:
-	MOVQ        R8, R9
-	SHLQ        $7, R9
-	ADDQ        SI, R9
-	MOVQ        q_base+56(FP), DX
-	MOVQ        d_base+80(FP), R10
-	MOVQ        s_base+104(FP), R11
-	MOVQ        R8, R12
-	VXORPS      Y0, Y0, Y0
+	QGEMVROW(7)
 gq4blk:
 	PREFETCHT0  PFD(SI)
 	PREFETCHT0  PFD+64(SI)
@@ -178,26 +164,10 @@ gq4blk:
 	VPADDW      Y2, Y4, Y4
 	VPADDW      Y1, Y4, Y4
 	VPMADDWD    Y14, Y4, Y4
-	VPBROADCASTD (R11), Y5
-	VPSLLD      $3, Y5, Y5
-	VPSUBD      Y5, Y4, Y4
-	VCVTDQ2PS   Y4, Y4
-	VCVTPH2PS   (R9), Y5
-	VBROADCASTSS(R10), Y6
-	VMULPS      Y6, Y5, Y5
-	VFMADD231PS Y5, Y4, Y0
-	ADDQ        $128, SI
-	ADDQ        $16, R9
-	ADDQ        $32, DX
-	ADDQ        $4, R10
-	ADDQ        $4, R11
-	DECQ        R12
-	JNZ         gq4blk
-	VMOVUPS     Y0, (DI)
-	ADDQ        $32, DI
-	MOVQ        R9, SI
-	DECQ        CX
-	JNZ         gq4row
+	QGEMVBIAS(3)
+	QGEMVFMA
+	QGEMMSTEP(128, gq4blk)
+	QGEMVEND(gq4row)
 gq4done:
 	VZEROUPPER
 	RET
@@ -206,23 +176,10 @@ gq4done:
 	//          As gemvQ4AVX2; per 4-column group g: |w| (vpabsb) × sign(x, w) (vpsignb)
 	//          with vpmaddubsw, widened by vpmaddwd into the int32 sums Y4/Y7.
 	TEXT        ·gemvQ8AVX2(SB), NOSPLIT, $0-128
-	MOVQ        dst_base+0(FP), DI
-	MOVQ        dst_len+8(FP), CX
-	SHRQ        $3, CX
-	JZ          gq8done
-	MOVQ        w_base+24(FP), SI
-	MOVQ        nb+48(FP), R8
-	TESTQ       R8, R8
-	JZ          gq8done
+	QGEMVARGS(gq8done)
 	QCONSTS
 gq8row:
-	MOVQ        R8, R9
-	SHLQ        $8, R9
-	ADDQ        SI, R9
-	MOVQ        q_base+56(FP), DX
-	MOVQ        d_base+80(FP), R10
-	MOVQ        R8, R12
-	VXORPS      Y0, Y0, Y0
+	QGEMVROW(8)
 gq8blk:
 	PREFETCHT0  PFD(SI)
 	PREFETCHT0  PFD+64(SI)
@@ -285,22 +242,9 @@ gq8blk:
 	VPMADDWD    Y14, Y8, Y8
 	VPADDD      Y8, Y7, Y7
 	VPADDD      Y7, Y4, Y4
-	VCVTDQ2PS   Y4, Y4
-	VCVTPH2PS   (R9), Y5
-	VBROADCASTSS(R10), Y6
-	VMULPS      Y6, Y5, Y5
-	VFMADD231PS Y5, Y4, Y0
-	ADDQ        $256, SI
-	ADDQ        $16, R9
-	ADDQ        $32, DX
-	ADDQ        $4, R10
-	DECQ        R12
-	JNZ         gq8blk
-	VMOVUPS     Y0, (DI)
-	ADDQ        $32, DI
-	MOVQ        R9, SI
-	DECQ        CX
-	JNZ         gq8row
+	QGEMVFMA
+	QGEMMSTEP(256, gq8blk)
+	QGEMVEND(gq8row)
 gq8done:
 	VZEROUPPER
 	RET
