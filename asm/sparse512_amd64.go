@@ -14,7 +14,7 @@ func bmGemvF16AVX512(dst []float32, masks []uint32, vals []uint16, x []float32)
 // bmGemvF16AVX512 with the halves widened by integer steps.
 //
 //go:noescape
-func bmGemvF16sAVX512(dst []float32, masks []uint32, vals []uint16, xs []float32)
+func bmGemvF16sAVX512(dst []float32, masks []uint32, vals []uint16, x []float32)
 
 // bmGemvI8AVX512 is bmGemvI8Ref: two 8-row × 4-column units at a time are
 // expanded with one VPEXPANDB (their two mask words as a 64-bit K mask) and

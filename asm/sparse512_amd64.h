@@ -1,17 +1,22 @@
 // Row steps of the bitmask-f16 AVX-512 kernels (sparse512_amd64.s), shared
 // with BenchmarkUarch (uarch_amd64.s).
 
+// BZ16EXP expands row i of a bitmask-f16 column block into Z12: VPEXPANDW
+// places the packed halves at SI in the lanes of mask word i (zeroing the
+// others), SI advances by its popcount. AX scratch. The expansion runs on a
+// register: the memory form of VPEXPANDW is slower.
+#define BZ16EXP(i) \
+	KMOVD       (4*i)(R8), K1  \
+	VMOVDQU16   (SI), Z12      \
+	POPCNTL     (4*i)(R8), AX  \
+	LEAQ        (SI)(AX*2), SI \
+	VPEXPANDW.Z Z12, K1, Z12
+
 // BZ16ROW multiplies the 32 columns of row i of a bitmask-f16 column block:
-// VPEXPANDW places the packed halves at SI in the lanes of mask word i
-// (zeroing the others), SI advances by its popcount; x in Z0, Z1,
-// accumulators a (columns 0..15) and b (16..31). AX, Z12, Z13 scratch. The
-// expansion runs on a register: the memory form of VPEXPANDW is slower.
+// BZ16EXP, then x in Z0, Z1, accumulators a (columns 0..15) and b
+// (16..31). Z13 scratch.
 #define BZ16ROW(i, a, b) \
-	KMOVD         (4*i)(R8), K1  \
-	VMOVDQU16     (SI), Z12      \
-	POPCNTL       (4*i)(R8), AX  \
-	LEAQ          (SI)(AX*2), SI \
-	VPEXPANDW.Z   Z12, K1, Z12   \
+	BZ16EXP(i)                   \
 	VCVTPH2PS     Y12, Z13       \
 	VEXTRACTI64X4 $1, Z12, Y12   \
 	VCVTPH2PS     Y12, Z12       \
@@ -25,14 +30,23 @@
 // every dword into bits 13..31; the AND with Z14 (0x8fffe000) keeps the
 // sign and the 15 exponent and mantissa bits: the float32 of h·2^-112.
 #define BZ16SROW(i, a, b) \
-	KMOVD       (4*i)(R8), K1  \
-	VMOVDQU16   (SI), Z12      \
-	POPCNTL     (4*i)(R8), AX  \
-	LEAQ        (SI)(AX*2), SI \
-	VPEXPANDW.Z Z12, K1, Z12   \
+	BZ16EXP(i)                 \
 	VPMADDWD    Z10, Z12, Z13  \
 	VPMADDWD    Z11, Z12, Z12  \
 	VPANDD      Z14, Z13, Z13  \
 	VPANDD      Z14, Z12, Z12  \
 	VFMADD231PS Z0, Z13, a     \
 	VFMADD231PS Z1, Z12, b
+
+// BZ16ARGS loads the registers of the bitmask-f16 kernels (see
+// bmGemvF16AVX512); no row block jumps to done.
+#define BZ16ARGS(done) \
+	MOVQ dst_base+0(FP), DI    \
+	MOVQ dst_len+8(FP), CX     \
+	SHRQ $2, CX                \
+	JZ   done                  \
+	MOVQ masks_base+24(FP), R8 \
+	MOVQ vals_base+48(FP), SI  \
+	MOVQ x_base+72(FP), DX     \
+	MOVQ x_len+80(FP), R11     \
+	SHRQ $5, R11

@@ -82,15 +82,7 @@ bzred:                     \
 // DX = &x[0], R9 = &x[32cb], R10 = column blocks left, R11 = ncb;
 // Z0, Z1 = x[32cb : 32cb+32], Z2..Z9 = accumulators (2 per row).
 TEXT ·bmGemvF16AVX512(SB), NOSPLIT, $0-96
-	MOVQ dst_base+0(FP), DI
-	MOVQ dst_len+8(FP), CX
-	SHRQ $2, CX
-	JZ   bz16done
-	MOVQ masks_base+24(FP), R8
-	MOVQ vals_base+48(FP), SI
-	MOVQ x_base+72(FP), DX
-	MOVQ x_len+80(FP), R11
-	SHRQ $5, R11
+	BZ16ARGS(bz16done)
 
 	BZ16LOOP(BZ16ROW, BZNOFIN)
 
@@ -98,20 +90,12 @@ bz16done:
 	VZEROUPPER
 	RET
 
-// func bmGemvF16sAVX512(dst []float32, masks []uint32, vals []uint16, xs []float32)
-// Registers as bmGemvF16AVX512; xs is SplitF16Act's form: per 32 columns
+// func bmGemvF16sAVX512(dst []float32, masks []uint32, vals []uint16, x []float32)
+// Registers as bmGemvF16AVX512; x is in SplitF16Act's form: per 32 columns
 // the 16 even then the 16 odd columns, times 2^64, so the products carry
 // 2^-48 and the sums are scaled by 2^48 (X15) at the end.
 TEXT ·bmGemvF16sAVX512(SB), NOSPLIT, $0-96
-	MOVQ         dst_base+0(FP), DI
-	MOVQ         dst_len+8(FP), CX
-	SHRQ         $2, CX
-	JZ           bzsdone
-	MOVQ         masks_base+24(FP), R8
-	MOVQ         vals_base+48(FP), SI
-	MOVQ         xs_base+72(FP), DX
-	MOVQ         xs_len+80(FP), R11
-	SHRQ         $5, R11
+	BZ16ARGS(bzsdone)
 	MOVL         $0x00002000, AX
 	VPBROADCASTD AX, Z10
 	MOVL         $0x20000000, AX

@@ -138,11 +138,7 @@ uaavx2:
 
 // BZ16SROW widening by shifts instead of VPMADDWD (one more µop).
 #define UAROWC(i, a, b) \
-	KMOVD         (4*i)(R8), K1  \
-	VMOVDQU16     (SI), Z12      \
-	POPCNTL       (4*i)(R8), AX  \
-	LEAQ          (SI)(AX*2), SI \
-	VPEXPANDW.Z   Z12, K1, Z12   \
+	BZ16EXP(i)                   \
 	VPSLLD        $16, Z12, Z13  \
 	VPSRAD        $3, Z12, Z12   \
 	VPSRAD        $3, Z13, Z13   \
