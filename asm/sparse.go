@@ -186,9 +186,8 @@ func SplitF16Act(dst, x []float32) {
 	}
 	for b := 0; b < len(x); b += 32 {
 		src, d := x[b:b+32], dst[b:b+32]
-		for i := range 16 {
-			d[i] = src[2*i] * splitScale
-			d[16+i] = src[2*i+1] * splitScale
+		for j, v := range src {
+			d[splitLanes[j]] = v * splitScale
 		}
 	}
 }

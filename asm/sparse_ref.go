@@ -10,6 +10,26 @@ import "math/bits"
 // bmGemvF16Ref: dst[4rb+i] = Σ_c f16(W[4rb+i][c])·x[c]; masks and vals
 // start at the first row block.
 func bmGemvF16Ref(dst []float32, masks []uint32, vals []uint16, x []float32) {
+	bmGemvF16Lanes(dst, masks, vals, x, &plainLanes, 1)
+}
+
+// bmGemvF16sRef is bmGemvF16Ref reading x in SplitF16Act's form.
+func bmGemvF16sRef(dst []float32, masks []uint32, vals []uint16, x []float32) {
+	bmGemvF16Lanes(dst, masks, vals, x, &splitLanes, 1/splitScale)
+}
+
+// plainLanes and splitLanes give the index in a 32-column block of x of
+// column j: x itself, or SplitF16Act's form (even columns, then odd).
+var plainLanes, splitLanes = func() (p, s [32]uint8) {
+	for j := range uint8(32) {
+		p[j], s[j] = j, j&1*16+j>>1
+	}
+	return p, s
+}()
+
+// bmGemvF16Lanes is the bitmask-f16 GEMV reading column j of a block at
+// lane[j] of x, each row sum times scale.
+func bmGemvF16Lanes(dst []float32, masks []uint32, vals []uint16, x []float32, lane *[32]uint8, scale float32) {
 	tab := f16Table()
 	ncb := len(x) / 32
 	p := 0
@@ -22,36 +42,13 @@ func bmGemvF16Ref(dst []float32, masks []uint32, vals []uint16, x []float32) {
 				for m != 0 {
 					j := bits.TrailingZeros32(m)
 					m &= m - 1
-					acc[i] += tab[vals[p]] * xb[j]
-					p++
-				}
-			}
-		}
-		copy(dst[rb*bmF16RB:], acc[:])
-	}
-}
-
-// bmGemvF16sRef is bmGemvF16Ref reading x in SplitF16Act's form xs.
-func bmGemvF16sRef(dst []float32, masks []uint32, vals []uint16, xs []float32) {
-	tab := f16Table()
-	ncb := len(xs) / 32
-	p := 0
-	for rb := range len(dst) / bmF16RB {
-		var acc [bmF16RB]float32
-		for cb := range ncb {
-			xb := xs[cb*32 : cb*32+32]
-			for i := range bmF16RB {
-				m := masks[(rb*ncb+cb)*bmF16RB+i]
-				for m != 0 {
-					j := bits.TrailingZeros32(m)
-					m &= m - 1
-					acc[i] += tab[vals[p]] * xb[j&1*16+j>>1]
+					acc[i] += tab[vals[p]] * xb[lane[j]]
 					p++
 				}
 			}
 		}
 		for i, a := range acc {
-			dst[rb*bmF16RB+i] = a * (1 / splitScale)
+			dst[rb*bmF16RB+i] = a * scale
 		}
 	}
 }
