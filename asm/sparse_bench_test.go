@@ -109,8 +109,8 @@ func benchValue(r interface{ Float64() float64 }) float32 {
 
 // BenchmarkSparseDRAM streams copies of a 5632×2048 matrix totalling about
 // twice the L3 from two threads (each multiplies every other copy by one
-// vector), so the formats are compared at DRAM bandwidth, the decode
-// regime of a real model.
+// vector), so the formats (and the dense F16, Q8_0 and Q4_0 GEMVs) are
+// compared at DRAM bandwidth, the decode regime of a real model.
 //
 //	go test -run='^$' -bench=SparseDRAM -count=3 ./asm
 func BenchmarkSparseDRAM(b *testing.B) {
@@ -148,6 +148,25 @@ func BenchmarkSparseDRAM(b *testing.B) {
 			}
 			run(b, im, copies, int64(2*rows*cols))
 		})
+		for _, q4 := range []bool{false, true} {
+			name, size, gemm := "q8_0", asm.PackedQ8Size(rows, cols), im.GemmQ8
+			if q4 {
+				name, size, gemm = "q4_0", asm.PackedQ4Size(rows, cols), im.GemmQ4
+			}
+			b.Run(fmt.Sprintf("impl=%s/format=%s", im.Name, name), func(b *testing.B) {
+				var copies []job
+				for c := range total / size {
+					// Random quants; scales (bytes ≤ 0x3f) are halves below 1.
+					w := make([]byte, size)
+					r := newRand(uint64(c))
+					for i := range w {
+						w[i] = byte(r.Uint32() & 0x3f)
+					}
+					copies = append(copies, func(im *asm.Impl, dst []float32) { gemm(dst, rows, w, rows, cols, a.q, a.d, a.s, 1) })
+				}
+				run(b, im, copies, int64(size))
+			})
+		}
 		for _, f := range spFormats() {
 			for _, zeros := range []float64{0.5, 0.7} {
 				if f.nm24 && zeros != 0.5 {
