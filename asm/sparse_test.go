@@ -326,6 +326,9 @@ func TestSparsePanics(t *testing.T) {
 		"short dst":     func() { asm.Ref().MulBitmaskF16(make([]float32, 7), 8, &m, 0, 8, x, nil, 1, nil) },
 		"bad cols":      func() { asm.PackBitmaskF16(w, 16, 48) },
 		"not 2:4":       func() { w[6], w[7] = 1, 1; asm.PackNM24F16(w, 8, 64) },
+		"short xs":      func() { asm.Ref().MulBitmaskF16(make([]float32, 8), 8, &m, 0, 8, x, x[:32], 1, nil) },
+		"split len":     func() { asm.SplitF16Act(make([]float32, 64), x[:40]) },
+		"split dst":     func() { asm.SplitF16Act(make([]float32, 32), x) },
 	} {
 		func() {
 			defer func() {
