@@ -121,20 +121,20 @@ uaavx2:
 // BZ16SROW are the kernels' own (sparse512_amd64.h); the others are the
 // variants BENCHMARKS.md reports as measured and dropped.
 
+// UAEXPNOK is BZ16EXP without its KMOVD (K1 made by the caller).
+#define UAEXPNOK(i) \
+	VMOVDQU16     (SI), Z12      \
+	POPCNTL       (4*i)(R8), AX  \
+	LEAQ          (SI)(AX*2), SI \
+	VPEXPANDW.Z   Z12, K1, Z12
+
 // BZ16ROW with the K mask made on port 0 (broadcast, VPSLLVW, VPMOVW2M).
 #define UAROWB(i, a, b) \
 	VPBROADCASTD  (4*i)(R8), Z15 \
 	VPSLLVW       Z11, Z15, Z15  \
 	VPMOVW2M      Z15, K1        \
-	VMOVDQU16     (SI), Z12      \
-	POPCNTL       (4*i)(R8), AX  \
-	LEAQ          (SI)(AX*2), SI \
-	VPEXPANDW.Z   Z12, K1, Z12   \
-	VCVTPH2PS     Y12, Z13       \
-	VEXTRACTI64X4 $1, Z12, Y12   \
-	VCVTPH2PS     Y12, Z12       \
-	VFMADD231PS   Z0, Z13, a     \
-	VFMADD231PS   Z1, Z12, b
+	UAEXPNOK(i)                  \
+	BZ16CVT(a, b)
 
 // BZ16SROW widening by shifts instead of VPMADDWD (one more µop).
 #define UAROWC(i, a, b) \
@@ -152,28 +152,15 @@ uaavx2:
 #define UAROWG(i, a, b) \
 	VMOVDQU16     (SI), Z12      \
 	VPEXPANDW.Z   Z12, K1, Z12   \
-	VPMADDWD      Z10, Z12, Z13  \
-	VPMADDWD      Z11, Z12, Z12  \
-	VPANDD        Z14, Z12, Z12  \
-	VPANDD        Z14, Z13, Z13  \
-	VFMADD231PS   Z0, Z13, a     \
-	VFMADD231PS   Z1, Z12, b
+	BZ16SCVT(a, b)
 
 // BZ16SROW with the K mask from a bit-transposed mask vector (VPSLLW,
 // VPMOVW2M: port 0) instead of a KMOVD.
 #define UAROWT(i, a, b) \
 	VPSLLW        $(15-i), Z15, Z16 \
 	VPMOVW2M      Z16, K1        \
-	VMOVDQU16     (SI), Z12      \
-	POPCNTL       (4*i)(R8), AX  \
-	LEAQ          (SI)(AX*2), SI \
-	VPEXPANDW.Z   Z12, K1, Z12   \
-	VPMADDWD      Z10, Z12, Z13  \
-	VPMADDWD      Z11, Z12, Z12  \
-	VPANDD        Z14, Z12, Z12  \
-	VPANDD        Z14, Z13, Z13  \
-	VFMADD231PS   Z0, Z13, a     \
-	VFMADD231PS   Z1, Z12, b
+	UAEXPNOK(i)                  \
+	BZ16SCVT(a, b)
 
 #define UAROWS(name, row) \
 TEXT name(SB), NOSPLIT, $0-16 \
