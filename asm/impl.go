@@ -58,10 +58,13 @@ type Impl struct {
 	// SplitF16Act (bmGemvF16sRef); used for row blocks without subnormal
 	// values (see SplitsF16).
 	bmGemvF16s func(dst []float32, masks []uint32, vals []uint16, xs []float32)
-	bmGemvI8   func(dst []float32, masks []uint32, vals []int8, scales []uint16, q []int8, d []float32, s []int32)
-	nmGemvF16  func(dst []float32, vals []uint16, idx []uint32, x []float32)
-	nmGemvI8   func(dst []float32, vals []int8, idx []uint8, scales []uint16, q []int8, d []float32)
-	spmmF32    func(out []float32, ptr, idx []int32, val []float32, xt []float32, tw int)
+	// bmGemvI16, when set, is bmGemvI16Ref, for fixed row blocks (see
+	// FixesF16).
+	bmGemvI16 func(dst []float32, masks []uint32, vals []uint16, sc []float32, xq []int16, xd []float32)
+	bmGemvI8  func(dst []float32, masks []uint32, vals []int8, scales []uint16, q []int8, d []float32, s []int32)
+	nmGemvF16 func(dst []float32, vals []uint16, idx []uint32, x []float32)
+	nmGemvI8  func(dst []float32, vals []int8, idx []uint8, scales []uint16, q []int8, d []float32)
+	spmmF32   func(out []float32, ptr, idx []int32, val []float32, xt []float32, tw int)
 	// bmI8Expand, when set, makes bitmask-i8 prefill expand rows to packed
 	// Q8_0 and use gemmQ8 (see sparse_i8q8.go).
 	bmI8Expand func(dst []byte, masks []uint32, vals []int8)

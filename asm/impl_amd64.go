@@ -35,6 +35,7 @@ var avx512Impl = func() *Impl {
 	im.Name = "avx512"
 	im.bmGemvF16 = bmGemvF16AVX512
 	im.bmGemvF16s = bmGemvF16sAVX512
+	im.bmGemvI16 = bmGemvI16AVX512
 	im.bmGemvI8 = bmGemvI8AVX512
 	im.nmGemvF16 = nmGemvF16AVX512
 	im.spmmF32 = spmmF32AVX512

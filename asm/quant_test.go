@@ -32,6 +32,9 @@ type qact struct {
 	d  []float32
 	s  []int32
 	xs []float32 // x in SplitF16Act's form (the bitmask-f16 decode input)
+	// x quantized by QuantizeI16 (the input of fixed bitmask-f16 rows)
+	q16 []int16
+	d16 []float32
 }
 
 func quantize(im *asm.Impl, x []float32) qact {
@@ -41,6 +44,8 @@ func quantize(im *asm.Impl, x []float32) qact {
 	if len(x)%32 == 0 {
 		a.xs = make([]float32, len(x))
 		asm.SplitF16Act(a.xs, x)
+		a.q16, a.d16 = make([]int16, len(x)), make([]float32, nb)
+		asm.QuantizeI16(a.q16, a.d16, x)
 	}
 	return a
 }

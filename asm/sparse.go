@@ -104,11 +104,21 @@ func checkQ8(name string, lq, ld, n, cols int) {
 // gemvChunk returns the row blocks per assembly call.
 func gemvChunk(rb, cols int) int { return max(1, maxWork/max(1, rb*cols)) }
 
+// F16Act holds the forms of n activation vectors that the bitmask-f16
+// decode kernels read besides float32 (nil: not given): Split is
+// SplitF16Act(x), Q and D are QuantizeI16(x), token t at t*Cols (Split, Q)
+// and t*Cols/32 (D).
+type F16Act struct {
+	Split []float32
+	Q     []int16
+	D     []float32
+}
+
 // MulBitmaskF16 multiplies rows [r0, r1) of a bitmask-f16 matrix by n
 // vectors (see the comment at the top of this file); s may be nil when
-// n < 4. xs, when not nil, is SplitF16Act(x[:n*Cols]): implementations
-// that SplitsF16 read it instead of x for decode.
-func (im *Impl) MulBitmaskF16(dst []float32, ldd int, m *BitmaskF16, r0, r1 int, x, xs []float32, n int, s *SparseScratch) {
+// n < 4. For decode (n < 4) fixed row blocks read xa.Q, xa.D (computed here
+// when not given), the others xa.Split on implementations that SplitsF16.
+func (im *Impl) MulBitmaskF16(dst []float32, ldd int, m *BitmaskF16, r0, r1 int, x []float32, xa F16Act, n int, s *SparseScratch) {
 	checkSpMul("MulBitmaskF16", len(dst), ldd, m.Rows, m.Cols, bmF16RB, r0, r1, len(x), n)
 	if r0 == r1 || n == 0 {
 		return
@@ -117,9 +127,20 @@ func (im *Impl) MulBitmaskF16(dst []float32, ldd int, m *BitmaskF16, r0, r1 int,
 		im.spGemm(m, dst, ldd, r0, r1, x, n, m.Cols, s)
 		return
 	}
-	split := im.bmGemvF16s != nil && xs != nil
-	if split && len(xs) < n*m.Cols {
-		panic(fmt.Sprintf("asm: MulBitmaskF16: len(xs) = %d < n*cols = %d*%d", len(xs), n, m.Cols))
+	split := im.bmGemvF16s != nil && xa.Split != nil
+	if split && len(xa.Split) < n*m.Cols {
+		panic(fmt.Sprintf("asm: MulBitmaskF16: len(xa.Split) = %d < n*cols = %d*%d", len(xa.Split), n, m.Cols))
+	}
+	if m.sc != nil && xa.Q == nil {
+		xa.Q, xa.D = make([]int16, n*m.Cols), make([]float32, n*m.Cols/32)
+		QuantizeI16(xa.Q, xa.D, x[:n*m.Cols])
+	}
+	if m.sc != nil && (len(xa.Q) < n*m.Cols || len(xa.D) < n*m.Cols/32) {
+		panic(fmt.Sprintf("asm: MulBitmaskF16: len(xa.Q), len(xa.D) = %d, %d; need %d, %d", len(xa.Q), len(xa.D), n*m.Cols, n*m.Cols/32))
+	}
+	fixed := im.bmGemvI16
+	if fixed == nil {
+		fixed = bmGemvI16Ref
 	}
 	ncb := m.Cols / 32
 	full := (r1 - r0) / bmF16RB
@@ -130,17 +151,23 @@ func (im *Impl) MulBitmaskF16(dst []float32, ldd int, m *BitmaskF16, r0, r1 int,
 		raceRead(xt)
 		var xst []float32
 		if split {
-			xst = xs[t*m.Cols : (t+1)*m.Cols]
+			xst = xa.Split[t*m.Cols : (t+1)*m.Cols]
 			raceRead(xst)
+		}
+		var xq []int16
+		var xd []float32
+		if m.sc != nil {
+			xq, xd = xa.Q[t*m.Cols:(t+1)*m.Cols], xa.D[t*ncb:(t+1)*ncb]
+			raceRead(xq)
+			raceRead(xd)
 		}
 		for b := 0; b < full; b += chunk {
 			rb, e := r0/bmF16RB+b, r0/bmF16RB+min(full, b+chunk)
 			for rb < e {
-				// A run of row blocks that one kernel takes: the split
-				// kernel cannot read subnormal halves at full speed.
-				sub := m.subnormal(rb)
+				// A run of row blocks of one kind, which one kernel takes.
+				k := m.kindOf(rb)
 				f := rb + 1
-				for f < e && m.subnormal(f) == sub {
+				for f < e && m.kindOf(f) == k {
 					f++
 				}
 				masks := m.Masks[rb*ncb*bmF16RB : f*ncb*bmF16RB]
@@ -149,9 +176,14 @@ func (im *Impl) MulBitmaskF16(dst []float32, ldd int, m *BitmaskF16, r0, r1 int,
 				raceRead(masks)
 				raceRead(vals)
 				raceWrite(d)
-				if split && !sub {
+				switch {
+				case k == bmFixed:
+					fixed(d, masks, vals, m.sc[rb*bmF16RB:f*bmF16RB], xq, xd)
+				case k == bmNormal && split:
+					// The split kernel cannot read subnormal halves at full
+					// speed.
 					im.bmGemvF16s(d, masks, vals, xst)
-				} else {
+				default:
 					im.bmGemvF16(d, masks, vals, xt)
 				}
 				rb = f
@@ -160,11 +192,21 @@ func (im *Impl) MulBitmaskF16(dst []float32, ldd int, m *BitmaskF16, r0, r1 int,
 		if full*bmF16RB < r1-r0 {
 			var tmp [bmF16RB]float32
 			rb := r0/bmF16RB + full
-			bmGemvF16Ref(tmp[:], m.Masks[rb*ncb*bmF16RB:(rb+1)*ncb*bmF16RB], m.Vals[m.Offs[rb]:], xt)
+			masks, vals := m.Masks[rb*ncb*bmF16RB:(rb+1)*ncb*bmF16RB], m.Vals[m.Offs[rb]:]
+			if m.kindOf(rb) == bmFixed {
+				bmGemvI16Ref(tmp[:], masks, vals, m.sc[rb*bmF16RB:], xq, xd)
+			} else {
+				bmGemvF16Ref(tmp[:], masks, vals, xt)
+			}
 			copy(out[full*bmF16RB:], tmp[:])
 		}
 	}
 }
+
+// FixesF16 reports whether the implementation has a fast kernel for fixed
+// bitmask-f16 row blocks (see BitmaskF16.Fix); others run them on the
+// reference kernel.
+func (im *Impl) FixesF16() bool { return im.bmGemvI16 != nil }
 
 // SplitsF16 reports whether MulBitmaskF16 reads split activations (see
 // SplitF16Act) when given them.

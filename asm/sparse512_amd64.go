@@ -16,6 +16,13 @@ func bmGemvF16AVX512(dst []float32, masks []uint32, vals []uint16, x []float32)
 //go:noescape
 func bmGemvF16sAVX512(dst []float32, masks []uint32, vals []uint16, x []float32)
 
+// bmGemvI16AVX512 is bmGemvI16Ref: the expansion of bmGemvF16AVX512, then
+// per row and 32 columns one VPMADDWD against the int16 activations, one
+// conversion and one FMA by the activation scale (BZ16IROW).
+//
+//go:noescape
+func bmGemvI16AVX512(dst []float32, masks []uint32, vals []uint16, sc []float32, xq []int16, xd []float32)
+
 // bmGemvI8AVX512 is bmGemvI8Ref: two 8-row × 4-column units at a time are
 // expanded with one VPEXPANDB (their two mask words as a 64-bit K mask) and
 // multiplied by VPDPBUSD against the activations (unit 2p in dword lanes

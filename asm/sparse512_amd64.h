@@ -45,6 +45,16 @@
 	BZ16EXP(i) \
 	BZ16SCVT(a, b)
 
+// BZ16IROW multiplies row i of a fixed bitmask-f16 column block (int16
+// weights) by the int16 activations in Z0: VPMADDWD sums column pairs in
+// int32 (exact: |q| ≤ 32767), one conversion, one FMA by the column block's
+// activation scale in Z1 into acc (16 lanes per row). Z13 scratch.
+#define BZ16IROW(i, acc) \
+	BZ16EXP(i)                 \
+	VPMADDWD      Z0, Z12, Z13 \
+	VCVTDQ2PS     Z13, Z13     \
+	VFMADD231PS   Z1, Z13, acc
+
 // BZ16ARGS loads the registers of the bitmask-f16 kernels (see
 // bmGemvF16AVX512); no row block jumps to done.
 #define BZ16ARGS(done) \

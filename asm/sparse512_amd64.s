@@ -111,6 +111,72 @@ bzsdone:
 	VZEROUPPER
 	RET
 
+// func bmGemvI16AVX512(dst []float32, masks []uint32, vals []uint16, sc []float32, xq []int16, xd []float32)
+// DI = &dst[4rb], CX = row blocks left, R8 = masks of (rb, cb), SI = values,
+// BX = &sc[4rb], DX = &xq[0], R12 = &xd[0], R9 = &xq[32cb], R13 = &xd[cb],
+// R10 = column blocks left, R11 = ncb; Z0 = xq[32cb : 32cb+32], Z1 =
+// xd[cb] in every lane, Z2..Z5 = accumulators (one per row).
+TEXT ·bmGemvI16AVX512(SB), NOSPLIT, $0-144
+	MOVQ dst_base+0(FP), DI
+	MOVQ dst_len+8(FP), CX
+	SHRQ $2, CX
+	JZ   bzidone
+	MOVQ masks_base+24(FP), R8
+	MOVQ vals_base+48(FP), SI
+	MOVQ sc_base+72(FP), BX
+	MOVQ xq_base+96(FP), DX
+	MOVQ xq_len+104(FP), R11
+	SHRQ $5, R11
+	MOVQ xd_base+120(FP), R12
+
+bzirb:
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	MOVQ   DX, R9
+	MOVQ   R12, R13
+	MOVQ   R11, R10
+	TESTQ  R10, R10
+	JZ     bzired
+
+bzicb:
+	PREFETCHT0   4096(SI)
+	PREFETCHT0   4160(SI)
+	PREFETCHT0   512(R8)
+	VMOVDQU16    (R9), Z0
+	VBROADCASTSS (R13), Z1
+	BZ16IROW(0, Z2)
+	BZ16IROW(1, Z3)
+	BZ16IROW(2, Z4)
+	BZ16IROW(3, Z5)
+	ADDQ         $16, R8
+	ADDQ         $64, R9
+	ADDQ         $4, R13
+	DECQ         R10
+	JNZ          bzicb
+
+bzired:
+	VEXTRACTF64X4 $1, Z2, Y12
+	VADDPS        Y12, Y2, Y2
+	VEXTRACTF64X4 $1, Z3, Y12
+	VADDPS        Y12, Y3, Y3
+	VEXTRACTF64X4 $1, Z4, Y12
+	VADDPS        Y12, Y4, Y4
+	VEXTRACTF64X4 $1, Z5, Y12
+	VADDPS        Y12, Y5, Y5
+	HSUM4Y(Y2, Y3, Y4, Y5, X2, X3)
+	VMULPS        (BX), X2, X2
+	VMOVUPS       X2, (DI)
+	ADDQ          $16, DI
+	ADDQ          $16, BX
+	DECQ          CX
+	JNZ           bzirb
+
+bzidone:
+	VZEROUPPER
+	RET
+
 // BZ8PAIR multiplies units 2p and 2p+1 of a bitmask-i8 column block (8 rows
 // × 8 columns; row i in dword lanes i and 8+i) by their activations.
 // VPDPBUSD needs one unsigned operand, so the expanded weights are biased by

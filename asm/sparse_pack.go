@@ -25,6 +25,9 @@ import (
 //
 // so one row block is two sequential streams (16 mask bytes and the packed
 // values per 32 columns) and a kernel walks 4 rows with one value pointer.
+// [BitmaskF16.Fix] may rewrite the values of a row block as 16-bit integers
+// q with w = q·2^k exactly (one power of two per row), for the int16 GEMV
+// (see bmGemvI16Ref); such a row block is "fixed".
 //
 // bitmask-i8 ([BitmaskI8]), row block of 8 rows; a unit u is 8 rows × 4
 // columns whose 32 lanes are numbered l = 4i+k (row i, column 4u+k) like the
@@ -76,12 +79,38 @@ type BitmaskF16 struct {
 	Masks      []uint32
 	Vals       []uint16
 	Offs       []uint32
-	// sub[rb] is set when row block rb has a subnormal value (nil: none).
-	sub []bool
+	// kind[rb] says how row block rb's values are stored (nil: all
+	// bmNormal); sc[4rb+i] is 2^k of row i of a fixed row block.
+	kind []uint8
+	sc   []float32
+	nfix int // fixed row blocks
 }
 
-// subnormal reports whether row block rb holds a subnormal half.
-func (m *BitmaskF16) subnormal(rb int) bool { return m.sub != nil && m.sub[rb] }
+// Kinds of bitmask-f16 row blocks.
+const (
+	bmNormal    = iota // halves, none subnormal
+	bmSubnormal        // halves, some subnormal
+	bmFixed            // int16 q, weight q·sc[row]
+)
+
+// kindOf returns the kind of row block rb.
+func (m *BitmaskF16) kindOf(rb int) uint8 {
+	if m.kind == nil {
+		return bmNormal
+	}
+	return m.kind[rb]
+}
+
+// FixedRowBlocks returns how many row blocks [BitmaskF16.Fix] converted.
+func (m *BitmaskF16) FixedRowBlocks() int { return m.nfix }
+
+// RowFixed reports whether row r is in a fixed row block.
+func (m *BitmaskF16) RowFixed(r int) bool { return m.kindOf(r/bmF16RB) == bmFixed }
+
+// HasHalves reports whether some row block still stores halves.
+func (m *BitmaskF16) HasHalves() bool {
+	return m.FixedRowBlocks() < (m.Rows+bmF16RB-1)/bmF16RB
+}
 
 // BitmaskI8 is a matrix packed by [PackBitmaskI8].
 type BitmaskI8 struct {
@@ -116,7 +145,7 @@ func (m *NM24I8) RowBlock() int     { return sp8RB }
 // Bytes returns the bytes of the packed matrix a full multiplication reads
 // (padding rows and SparsePad included).
 func (m *BitmaskF16) Bytes() int64 {
-	return int64(len(m.Masks))*4 + int64(len(m.Vals))*2 + int64(len(m.Offs))*4
+	return int64(len(m.Masks))*4 + int64(len(m.Vals))*2 + int64(len(m.Offs))*4 + int64(len(m.sc))*4
 }
 func (m *BitmaskI8) Bytes() int64 {
 	return int64(len(m.Masks))*4 + int64(len(m.Vals)) + int64(len(m.Scales))*2 + int64(len(m.Offs))*4
@@ -173,10 +202,10 @@ func PackBitmaskF16(w []float32, rows, cols int) BitmaskF16 {
 				for mask != 0 {
 					h := toHalf(seg[bits.TrailingZeros32(mask)])
 					if h&0x7c00 == 0 && h&0x3ff != 0 {
-						if m.sub == nil {
-							m.sub = make([]bool, nrb)
+						if m.kind == nil {
+							m.kind = make([]uint8, nrb)
 						}
-						m.sub[rb] = true
+						m.kind[rb] = bmSubnormal
 					}
 					m.Vals[p] = h
 					mask &= mask - 1

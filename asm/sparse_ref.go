@@ -173,6 +173,7 @@ func (m *BitmaskF16) decode(ptr, idx []int32, val []float32, rb0, rb1 int) int {
 			n += cnt[i]
 		}
 		p := int(m.Offs[rb])
+		fixed := m.kindOf(rb) == bmFixed
 		for cb := range ncb {
 			for i := range bmF16RB {
 				mk := m.Masks[(rb*ncb+cb)*bmF16RB+i]
@@ -180,7 +181,11 @@ func (m *BitmaskF16) decode(ptr, idx []int32, val []float32, rb0, rb1 int) int {
 					j := bits.TrailingZeros32(mk)
 					mk &= mk - 1
 					idx[pos[i]] = int32(cb*32 + j)
-					val[pos[i]] = tab[m.Vals[p]]
+					if fixed {
+						val[pos[i]] = float32(int16(m.Vals[p])) * m.sc[rb*bmF16RB+i]
+					} else {
+						val[pos[i]] = tab[m.Vals[p]]
+					}
 					pos[i]++
 					p++
 				}

@@ -50,7 +50,7 @@ func TestBitmaskF16Split(t *testing.T) {
 	m := PackBitmaskF16(w, rows, cols)
 	var sub []int
 	for rb := range (rows + 3) / 4 {
-		if m.subnormal(rb) {
+		if m.kindOf(rb) == bmSubnormal {
 			sub = append(sub, rb)
 		}
 	}
@@ -84,7 +84,7 @@ func TestBitmaskF16Split(t *testing.T) {
 			if split {
 				in = xs
 			}
-			im.MulBitmaskF16(dst, rows, &m, 0, rows, x, in, n, nil)
+			im.MulBitmaskF16(dst, rows, &m, 0, rows, x, F16Act{Split: in}, n, nil)
 			for t0 := range n {
 				for row := range rows {
 					check(im.Name+"/MulBitmaskF16", dst[t0*rows:], t0, row)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/sieve-llm/sieve/asm"
@@ -16,6 +17,7 @@ type spFormat struct {
 	rb   int
 	nm24 bool // needs the 2:4 pattern
 	i8   bool // int8 values (Q8 activations for n < 4, and prefill where QuantizedI8Prefill)
+	fix  bool // bitmask-f16 with fixed row blocks (int16 activations for n < 4 on those)
 	pack func(w []float32, rows, cols int) spPacked
 }
 
@@ -29,11 +31,11 @@ type spPacked interface {
 func spMul(im *asm.Impl, p spPacked, dst []float32, ldd, r0, r1 int, x []float32, a qact, n int, s *asm.SparseScratch) {
 	switch m := p.(type) {
 	case *asm.BitmaskF16:
-		var xs []float32
+		var xa asm.F16Act
 		if n < 4 && a.xs != nil {
-			xs = a.xs[:n*m.Cols]
+			xa = asm.F16Act{Split: a.xs[:n*m.Cols], Q: a.q16[:n*m.Cols], D: a.d16[:n*m.Cols/32]}
 		}
-		im.MulBitmaskF16(dst, ldd, m, r0, r1, x, xs, n, s)
+		im.MulBitmaskF16(dst, ldd, m, r0, r1, x, xa, n, s)
 	case *asm.BitmaskI8:
 		im.MulBitmaskI8(dst, ldd, m, r0, r1, x, a.q, a.d, a.s, n, s)
 	case *asm.NM24F16:
@@ -45,11 +47,36 @@ func spMul(im *asm.Impl, p spPacked, dst []float32, ldd, r0, r1 int, x []float32
 
 func spFormats() []spFormat {
 	return []spFormat{
-		{"bitmask-f16", 4, false, false, func(w []float32, r, c int) spPacked { m := asm.PackBitmaskF16(w, r, c); return &m }},
-		{"bitmask-i8", 8, false, true, func(w []float32, r, c int) spPacked { m := asm.PackBitmaskI8(w, r, c); return &m }},
-		{"nm24-f16", 8, true, false, func(w []float32, r, c int) spPacked { m := asm.PackNM24F16(w, r, c); return &m }},
-		{"nm24-i8", 8, true, true, func(w []float32, r, c int) spPacked { m := asm.PackNM24I8(w, r, c); return &m }},
+		{"bitmask-f16", 4, false, false, false, func(w []float32, r, c int) spPacked { m := asm.PackBitmaskF16(w, r, c); return &m }},
+		{"bitmask-i8", 8, false, true, false, func(w []float32, r, c int) spPacked { m := asm.PackBitmaskI8(w, r, c); return &m }},
+		{"nm24-f16", 8, true, false, false, func(w []float32, r, c int) spPacked { m := asm.PackNM24F16(w, r, c); return &m }},
+		{"nm24-i8", 8, true, true, false, func(w []float32, r, c int) spPacked { m := asm.PackNM24I8(w, r, c); return &m }},
+		{"bitmask-f16-fix", 4, false, false, true, func(w []float32, r, c int) spPacked {
+			m := asm.PackBitmaskF16(fixable(w, r, c), r, c)
+			m.Fix()
+			return &m
+		}},
 	}
+}
+
+// fixable returns a copy of w whose row blocks (of 4 rows), except every
+// third, have their magnitudes scaled by powers of two into [1/8, 1), so
+// BitmaskF16.Fix converts them (halves stay halves; idempotent); the others
+// keep spWeights' spread, mostly too wide for 16 bits.
+func fixable(w []float32, rows, cols int) []float32 {
+	w = slices.Clone(w)
+	for r := range rows {
+		if r/4%3 == 2 {
+			continue
+		}
+		for c, v := range w[r*cols : (r+1)*cols] {
+			if v != 0 && !math.IsInf(float64(v), 0) {
+				m, e := math.Frexp(float64(v))
+				w[r*cols+c] = float32(math.Ldexp(m, -((-e%3 + 3) % 3)))
+			}
+		}
+	}
+	return w
 }
 
 // spWeights returns rows×cols weights with exact zeros: a fraction density
@@ -110,6 +137,16 @@ func spOracle(deq []float32, cols, row int, xt []float32, a qact, t int, useQ bo
 	return want, abs
 }
 
+// spOracle16 is spOracle with the int16 activations of fixed rows.
+func spOracle16(deq []float32, cols, row int, a qact, t int) (want, abs float64) {
+	for c := range cols {
+		p := float64(deq[row*cols+c]) * float64(a.q16[t*cols+c]) * float64(a.d16[t*cols/32+c/32])
+		want += p
+		abs += math.Abs(p)
+	}
+	return want, abs
+}
+
 // checkSparse runs one format on one shape for every row split and compares
 // every implementation with the float64 oracle, with guard bands around
 // each output row and activations offset by off elements.
@@ -153,7 +190,12 @@ func checkSparse(t *testing.T, im *asm.Impl, f spFormat, seed uint64, rows, cols
 		for tk := range n {
 			useQ := f.i8 && (n < 4 || im.QuantizedI8Prefill())
 			for row := r0; row < r1; row++ {
-				want, abs := spOracle(deq, cols, row, x[tk*cols:], a, tk, useQ)
+				var want, abs float64
+				if f.fix && n < 4 && p.(*asm.BitmaskF16).RowFixed(row) {
+					want, abs = spOracle16(deq, cols, row, a, tk)
+				} else {
+					want, abs = spOracle(deq, cols, row, x[tk*cols:], a, tk, useQ)
+				}
 				got := dst[tk*ldd+row]
 				if !within(got, want, abs, cols) {
 					t.Fatalf("%s rows [%d,%d): dst[%d][%d] = %v, want %v (Σ|wx| %g)", name, r0, r1, tk, row, got, want, abs)
@@ -266,6 +308,9 @@ func TestSparseRoundTrip(t *testing.T) {
 					w[i] = asm.F16ToF32(asm.F32ToF16(w[i]))
 				}
 			}
+			if f.fix {
+				w = fixable(w, rows, cols)
+			}
 			deq := f.pack(w, rows, cols).Dense()
 			for i, v := range w {
 				if !f.i8 {
@@ -321,12 +366,12 @@ func TestSparsePanics(t *testing.T) {
 	m := asm.PackBitmaskF16(w, 8, 64)
 	x := make([]float32, 64)
 	for name, fn := range map[string]func(){
-		"misaligned r0": func() { asm.Ref().MulBitmaskF16(make([]float32, 8), 8, &m, 2, 8, x, nil, 1, nil) },
-		"short x":       func() { asm.Ref().MulBitmaskF16(make([]float32, 8), 8, &m, 0, 8, x[:32], nil, 1, nil) },
-		"short dst":     func() { asm.Ref().MulBitmaskF16(make([]float32, 7), 8, &m, 0, 8, x, nil, 1, nil) },
+		"misaligned r0": func() { asm.Ref().MulBitmaskF16(make([]float32, 8), 8, &m, 2, 8, x, asm.F16Act{}, 1, nil) },
+		"short x":       func() { asm.Ref().MulBitmaskF16(make([]float32, 8), 8, &m, 0, 8, x[:32], asm.F16Act{}, 1, nil) },
+		"short dst":     func() { asm.Ref().MulBitmaskF16(make([]float32, 7), 8, &m, 0, 8, x, asm.F16Act{}, 1, nil) },
 		"bad cols":      func() { asm.PackBitmaskF16(w, 16, 48) },
 		"not 2:4":       func() { w[6], w[7] = 1, 1; asm.PackNM24F16(w, 8, 64) },
-		"short xs":      func() { asm.Ref().MulBitmaskF16(make([]float32, 8), 8, &m, 0, 8, x, x[:32], 1, nil) },
+		"short xs":      func() { asm.Ref().MulBitmaskF16(make([]float32, 8), 8, &m, 0, 8, x, asm.F16Act{Split: x[:32]}, 1, nil) },
 		"split len":     func() { asm.SplitF16Act(make([]float32, 64), x[:40]) },
 		"split dst":     func() { asm.SplitF16Act(make([]float32, 32), x) },
 	} {

@@ -117,8 +117,8 @@ uaavx2:
 	RET
 
 // Row steps of bitmask-f16 AVX-512 kernels, 4 rows of one column block per
-// iteration (masks at p, values from p+64): cycles per row. BZ16ROW and
-// BZ16SROW are the kernels' own (sparse512_amd64.h); the others are the
+// iteration (masks at p, values from p+64): cycles per row. BZ16ROW,
+// BZ16SROW and BZ16IROW are the kernels' own (sparse512_amd64.h); the others are the
 // variants BENCHMARKS.md reports as measured and dropped.
 
 // UAEXPNOK is BZ16EXP without its KMOVD (K1 made by the caller).
@@ -162,6 +162,9 @@ uaavx2:
 	UAEXPNOK(i)                  \
 	BZ16SCVT(a, b)
 
+// BZ16IROW (fixed row blocks) in the two-accumulator harness.
+#define UAROWI(i, a, b) BZ16IROW(i, a)
+
 #define UAROWS(name, row) \
 TEXT name(SB), NOSPLIT, $0-16 \
 	MOVQ   n+0(FP), CX         \
@@ -191,3 +194,4 @@ UAROWS(·uaRowMovw2m, UAROWB)
 UAROWS(·uaRowShifts, UAROWC)
 UAROWS(·uaRowNoKmov, UAROWG)
 UAROWS(·uaRowTMask, UAROWT)
+UAROWS(·uaRowI16, UAROWI)

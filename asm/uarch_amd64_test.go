@@ -27,6 +27,7 @@ func uaRowMovw2m(n int, p *byte)
 func uaRowShifts(n int, p *byte)
 func uaRowNoKmov(n int, p *byte)
 func uaRowTMask(n int, p *byte)
+func uaRowI16(n int, p *byte)
 
 // BenchmarkUarch measures the reciprocal throughput, in core cycles, of the
 // AVX-512 instructions the bitmask kernels are built from (see BENCHMARKS.md,
@@ -66,6 +67,7 @@ func BenchmarkUarch(b *testing.B) {
 		{"split-row-shifts", uaRowShifts, 4},
 		{"split-row-no-kmovd", uaRowNoKmov, 4},
 		{"split-row-transposed-mask", uaRowTMask, 4},
+		{"bitmask-f16-fixed-row", uaRowI16, 4},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			const n = 1 << 22

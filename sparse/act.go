@@ -31,6 +31,11 @@ type Act struct {
 	// XS is the ActSplitF16 form (see asm.SplitF16Act).
 	XS []float32
 
+	// The ActI16 form (see asm.QuantizeI16): Q16 the int16 quants (row t at
+	// t*Cols), D16 the scale of each block of 32 (row t at t*Cols/32).
+	Q16 []int16
+	D16 []float32
+
 	ready ActKind
 }
 
@@ -70,6 +75,12 @@ func (a *Act) Prepare(kinds ActKind, impl *asm.Impl) {
 		a.XS = grow(a.XS, len(a.F32))
 		asm.SplitF16Act(a.XS, a.F32)
 		a.ready |= ActSplitF16
+	}
+	if kinds&ActI16 != 0 && a.ready&ActI16 == 0 && a.N < asm.SpGemmMinN && a.Cols%32 == 0 {
+		a.Q16 = grow(a.Q16, len(a.F32))
+		a.D16 = grow(a.D16, len(a.F32)/32)
+		asm.QuantizeI16(a.Q16, a.D16, a.F32)
+		a.ready |= ActI16
 	}
 	if kinds&ActTiles != 0 && a.ready&ActTiles == 0 && a.N >= asm.SpGemmMinN {
 		a.T = grow(a.T, asm.TileLen(a.N, a.Cols))

@@ -77,7 +77,11 @@ func NewBitmaskF16(w []float32, rows, cols int, impl *asm.Impl) (Matrix, error) 
 	if err := checkSparse("bitmask-f16", w, rows, cols, maxF16); err != nil {
 		return nil, err
 	}
-	return &BitmaskF16{asm.PackBitmaskF16(w, rows, cols), implOrBest(impl)}, nil
+	m := &BitmaskF16{asm.PackBitmaskF16(w, rows, cols), implOrBest(impl)}
+	if m.impl.FixesF16() {
+		m.m.Fix()
+	}
+	return m, nil
 }
 
 func (m *BitmaskF16) Rows() int           { return m.m.Rows }
@@ -86,14 +90,25 @@ func (m *BitmaskF16) Format() string      { return "bitmask-f16" }
 func (m *BitmaskF16) StorageBytes() int64 { return m.m.Bytes() }
 func (m *BitmaskF16) RowBlock() int       { return m.m.RowBlock() }
 func (m *BitmaskF16) ActKinds() ActKind {
-	if m.impl.SplitsF16() {
-		return ActF32 | ActTiles | ActSplitF16
+	k := ActF32 | ActTiles
+	if m.m.FixedRowBlocks() > 0 {
+		k |= ActI16
 	}
-	return ActF32 | ActTiles
+	if m.impl.SplitsF16() && m.m.HasHalves() {
+		k |= ActSplitF16
+	}
+	return k
 }
 
 // NNZ returns the number of stored non-zeros.
 func (m *BitmaskF16) NNZ() int { return m.m.NNZ() }
+
+// FixedRowBlocks returns how many of the matrix's row blocks hold their
+// values as exact 16-bit integers times a power of two per row (see
+// asm.BitmaskF16.Fix), which decode multiplies by int16 activations.
+func (m *BitmaskF16) FixedRowBlocks() (fixed, total int) {
+	return m.m.FixedRowBlocks(), (m.m.Rows + m.m.RowBlock() - 1) / m.m.RowBlock()
+}
 
 // Dense returns the matrix as rows×cols float32: the input of NewBitmaskF16
 // with every value rounded to half precision (exact for values that are
@@ -104,11 +119,14 @@ func (m *BitmaskF16) MulRows(dst []float32, ldd int, a *Act, r0, r1 int) {
 	checkMul(m, dst, ldd, a, r0, r1, ActF32)
 	s := batchScratch(a)
 	defer putScratch(s)
-	var xs []float32
+	var xa asm.F16Act
 	if a.ready&ActSplitF16 != 0 {
-		xs = a.XS
+		xa.Split = a.XS
 	}
-	m.impl.MulBitmaskF16(dst, ldd, &m.m, r0, r1, a.F32, xs, a.N, s)
+	if a.ready&ActI16 != 0 {
+		xa.Q, xa.D = a.Q16, a.D16
+	}
+	m.impl.MulBitmaskF16(dst, ldd, &m.m, r0, r1, a.F32, xa, a.N, s)
 }
 
 // BitmaskI8 is the bitmask-i8 format.

@@ -49,4 +49,9 @@ const (
 	// (asm.SplitF16Act); Prepare makes it only for batches of fewer than
 	// asm.SpGemmMinN vectors.
 	ActSplitF16
+	// ActI16 is the activations quantized to int16 in blocks of 32 with one
+	// float32 scale per block (asm.QuantizeI16), which fixed bitmask-f16 row
+	// blocks read for decode; Prepare makes it only for batches of fewer
+	// than asm.SpGemmMinN vectors.
+	ActI16
 )

@@ -27,11 +27,17 @@ var sparseFormats = []struct {
 // prunedWeights returns rows×cols half-representable weights with a fraction
 // of exact zeros (2:4 when nm24: the smallest 2 of every group of 4 zeroed,
 // plus random further zeros), a few empty rows and a non-zero last column.
+// Rows 0..3, 8..11, … lose their smallest magnitudes, as pruning by
+// magnitude leaves them (so fixed bitmask-f16 row blocks occur), the others
+// random ones.
 func prunedWeights(r *rand.Rand, rows, cols int, zeros float64, nm24 bool) []float32 {
 	w := make([]float32, rows*cols)
+	// |N(0, 0.1)| < thr with probability zeros.
+	thr := 0.1 * math.Sqrt2 * math.Erfinv(zeros)
 	for i := range w {
-		w[i] = float32(asm.F16ToF32(asm.F32ToF16(float32(r.NormFloat64() * 0.1))))
-		if r.Float64() < zeros {
+		v := r.NormFloat64() * 0.1
+		w[i] = float32(asm.F16ToF32(asm.F32ToF16(float32(v))))
+		if i/cols/4%2 == 0 && math.Abs(v) < thr || i/cols/4%2 == 1 && r.Float64() < zeros {
 			w[i] = 0
 		}
 	}
@@ -56,8 +62,9 @@ type denser interface{ Dense() []float32 }
 // the dense F32 matrix holding the same zeros: the half-precision formats
 // within float32 rounding, the int8 ones also within their weight error
 // (d/2 per value) and, where the int8 values meet Q8 activations (the GEMV
-// path, n < 4, and prefill on QuantizedI8Prefill), the activation
-// quantization.
+// path, n < 4, and prefill on QuantizedI8Prefill) or fixed bitmask-f16 rows
+// int16 ones (the GEMV path on implementations that FixesF16), the
+// activation quantization.
 func TestSparseMulRowsMatchesDense(t *testing.T) {
 	for _, impl := range asm.Impls() {
 		for _, f := range sparseFormats {
@@ -80,6 +87,11 @@ func TestSparseMulRowsMatchesDense(t *testing.T) {
 							t.Fatalf("Rows/Cols/Format = %d/%d/%s", m.Rows(), m.Cols(), m.Format())
 						}
 						deq := m.(denser).Dense()
+						if bm, ok := m.(*sparse.BitmaskF16); ok && impl.FixesF16() && rows >= 8 && zeros > 0 {
+							if fixed, _ := bm.FixedRowBlocks(); fixed == 0 {
+								t.Errorf("%d×%d zeros=%.1f: no fixed row block", rows, cols, zeros)
+							}
+						}
 						for _, n := range []int{1, 2, 5, 12, 40} {
 							x := make([]float32, n*cols)
 							for i := range x {
@@ -105,12 +117,22 @@ func TestSparseMulRowsMatchesDense(t *testing.T) {
 										wv, xv := float64(w[row*cols+c]), float64(x[tk*cols+c])
 										abs += math.Abs(wv * xv)
 										werr += math.Abs(float64(deq[row*cols+c])-wv) * math.Abs(xv)
-										if f.i8 && (n < 4 || impl.QuantizedI8Prefill()) {
+										// Int8 formats and fixed bitmask-f16 rows
+										// multiply quantized activations: half a
+										// step of their block's scale each.
+										steps := 0.0
+										switch {
+										case f.i8 && (n < 4 || impl.QuantizedI8Prefill()):
+											steps = 127
+										case f.name == "bitmask-f16" && n < 4 && impl.FixesF16():
+											steps = 32767
+										}
+										if steps != 0 {
 											var amax float64
 											for _, v := range x[tk*cols+c/32*32 : tk*cols+c/32*32+32] {
 												amax = max(amax, math.Abs(float64(v)))
 											}
-											qerr += math.Abs(float64(deq[row*cols+c])) * amax / 254
+											qerr += math.Abs(float64(deq[row*cols+c])) * amax / (2 * steps)
 										}
 									}
 									got, exp := float64(dst[tk*ldd+row]), float64(want[tk*ldd+row])

@@ -1,0 +1,183 @@
+package asm
+
+import (
+	"fmt"
+	"math"
+	"math/bits"
+)
+
+// Fixed-point bitmask-f16 row blocks. A half is m·2^p with m an 11-bit
+// integer, so the non-zeros of a row whose magnitudes span few binades are
+// exactly q·2^k for 16-bit integers q and one k per row. Multiplied by
+// activations quantized to int16 per 32 columns (QuantizeI16), a row and
+// 32 columns take one VPMADDWD, one conversion and one FMA where halves
+// need two widenings and two FMAs: the decode GEMV's work per weight drops
+// by a third, which on the machines of BENCHMARKS.md is the difference
+// between keeping up with memory and not. The weights stay exact; the
+// activations carry a relative error of at most 2^-16 of their block's
+// largest magnitude (half precision rounds each to 2^-11 of itself).
+
+// maxFixQ bounds |q| of fixed weights and activations, so a VPMADDWD pair
+// sum (two products) stays below 2^31.
+const maxFixQ = 32767
+
+// halfOdd returns a finite non-zero half h as v·2^p with v odd (v carries
+// the sign).
+func halfOdd(h uint16) (v int32, p int) {
+	e := int(h>>10) & 31
+	v = int32(h & 0x3ff)
+	if e == 0 {
+		e = 1 // subnormal: m·2^-24
+	} else {
+		v |= 0x400
+	}
+	tz := bits.TrailingZeros32(uint32(v))
+	v >>= tz
+	if h&0x8000 != 0 {
+		v = -v
+	}
+	return v, e - 25 + tz
+}
+
+// Fix rewrites the values of every row block whose rows each fit 16-bit
+// integers times a power of two exactly (see bmGemvI16Ref) and returns
+// how many it converted. The matrix then needs int16 activations
+// (F16Act.Q, D) for decode; Dense and prefill are unchanged.
+func (m *BitmaskF16) Fix() int {
+	ncb := m.Cols / 32
+	nrb := len(m.Offs) - 1
+	n := 0
+	for rb := range nrb {
+		if m.kindOf(rb) == bmFixed {
+			continue
+		}
+		k, ok := m.fixExponents(rb, ncb)
+		if !ok {
+			continue
+		}
+		if m.kind == nil {
+			m.kind = make([]uint8, nrb)
+		}
+		if m.sc == nil {
+			m.sc = make([]float32, nrb*bmF16RB)
+		}
+		p := int(m.Offs[rb])
+		for cb := range ncb {
+			for i := range bmF16RB {
+				for c := bits.OnesCount32(m.Masks[(rb*ncb+cb)*bmF16RB+i]); c > 0; c-- {
+					var q int32
+					if h := m.Vals[p]; h&0x7fff != 0 {
+						v, e := halfOdd(h)
+						q = v << (e - k[i])
+					}
+					m.Vals[p] = uint16(int16(q))
+					p++
+				}
+			}
+		}
+		for i := range bmF16RB {
+			m.sc[rb*bmF16RB+i] = float32(math.Ldexp(1, k[i]))
+		}
+		m.kind[rb] = bmFixed
+		n++
+	}
+	m.nfix += n
+	return n
+}
+
+// fixExponents returns the exponent k of each row of row block rb (the
+// smallest p of its values, so every q = v·2^(p-k) is an integer) and
+// whether every |q| ≤ maxFixQ.
+func (m *BitmaskF16) fixExponents(rb, ncb int) (k [bmF16RB]int, ok bool) {
+	var hi [bmF16RB]int // largest bit length of v·2^p, as p + len(v)
+	for i := range k {
+		k[i], hi[i] = math.MaxInt, math.MinInt
+	}
+	p := int(m.Offs[rb])
+	for cb := range ncb {
+		for i := range bmF16RB {
+			for c := bits.OnesCount32(m.Masks[(rb*ncb+cb)*bmF16RB+i]); c > 0; c-- {
+				if h := m.Vals[p]; h&0x7fff != 0 {
+					v, e := halfOdd(h)
+					k[i] = min(k[i], e)
+					hi[i] = max(hi[i], e+bits.Len32(uint32(max(v, -v))))
+				}
+				p++
+			}
+		}
+	}
+	for i := range k {
+		if k[i] == math.MaxInt {
+			k[i] = 0 // no non-zero value
+			continue
+		}
+		if hi[i]-k[i] > 15 {
+			return k, false
+		}
+	}
+	// Bit lengths up to 15 keep |q| ≤ 2^15-1 = maxFixQ.
+	return k, true
+}
+
+// QuantizeI16 quantizes x (len a multiple of 32) to int16 per block of 32:
+// d[b] = amax/32767 and q = round(x/d) (half to even), |q| ≤ 32767; blocks
+// whose 1/d would overflow float32 (amax below 2^-113, or 0) get d = 0 and
+// q = 0, blocks with an infinite or NaN value d = NaN. The fixed
+// bitmask-f16 rows read it.
+func QuantizeI16(q []int16, d []float32, x []float32) {
+	if len(x)%32 != 0 || len(q) < len(x) || len(d) < len(x)/32 {
+		panic(fmt.Sprintf("asm: QuantizeI16: len(x) = %d (must be a multiple of 32), len(q) = %d, len(d) = %d", len(x), len(q), len(d)))
+	}
+	for b := 0; b < len(x); b += 32 {
+		xb, qb := x[b:b+32], q[b:b+32]
+		var amax uint32
+		for _, v := range xb {
+			amax = max(amax, math.Float32bits(v)&^(1<<31))
+		}
+		a := math.Float32frombits(amax)
+		id := maxFixQ / a
+		if a > math.MaxFloat32 || a != a {
+			// Infinite or NaN activations make NaN products, as in float32.
+			clear(qb)
+			d[b/32] = float32(math.NaN())
+			continue
+		}
+		if a == 0 || id > math.MaxFloat32 {
+			clear(qb)
+			d[b/32] = 0
+			continue
+		}
+		d[b/32] = a / maxFixQ
+		for j, v := range xb {
+			// Adding 1.5·2^23 rounds |v·id| ≤ 32767 to an integer (half to
+			// even) in the low mantissa bits.
+			r := v*id + 0x1.8p23
+			qb[j] = int16(int32(math.Float32bits(r)) - 0x4b400000)
+		}
+	}
+}
+
+// bmGemvI16Ref: dst[4rb+i] = sc[4rb+i]·Σ_cb d[cb]·Σ_j q(W[4rb+i][32cb+j])·xq[32cb+j]
+// over fixed row blocks (vals are int16 q); integer sums per pair of
+// columns as VPMADDWD makes them, then float32 per column block.
+func bmGemvI16Ref(dst []float32, masks []uint32, vals []uint16, sc []float32, xq []int16, xd []float32) {
+	ncb := len(xq) / 32
+	p := 0
+	for rb := range len(dst) / bmF16RB {
+		var acc [bmF16RB]float32
+		for cb := range ncb {
+			xb := xq[cb*32 : cb*32+32]
+			for i := range bmF16RB {
+				var s int64
+				for mk := masks[(rb*ncb+cb)*bmF16RB+i]; mk != 0; mk &= mk - 1 {
+					s += int64(int16(vals[p])) * int64(xb[bits.TrailingZeros32(mk)])
+					p++
+				}
+				acc[i] += float32(s) * xd[cb]
+			}
+		}
+		for i, a := range acc {
+			dst[rb*bmF16RB+i] = a * sc[rb*bmF16RB+i]
+		}
+	}
+}
