@@ -94,7 +94,15 @@ func (l *loader) sparsify(progress func(done, total int)) error {
 		wg.Go(work)
 	}
 	wg.Wait()
-	return first
+	if first != nil {
+		return first
+	}
+	ms := make([]sparse.Matrix, len(pending))
+	for i, lin := range pending {
+		ms[i] = lin.W
+	}
+	sparse.Relocate(ms)
+	return nil
 }
 
 func (l *loader) sparsifyOne(lin *Linear, buf *[]float32) error {
