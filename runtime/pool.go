@@ -102,7 +102,8 @@ func (p *Pool) Run(job func(worker int)) {
 }
 
 // For splits [0, total) into chunks of grain (the last may be shorter) and
-// runs fn on them across the workers, handing chunks out dynamically. Each
+// runs fn on them across the workers: each walks its own contiguous run of
+// chunks, then takes what is left of the others' from their ends. Each
 // index is processed by exactly one call, so results that depend only on the
 // index are the same for any number of workers.
 func (p *Pool) For(total, grain int, fn func(lo, hi int)) {
@@ -122,16 +123,52 @@ func (p *Pool) ForWorker(total, grain int, fn func(worker, lo, hi int)) {
 		}
 		return
 	}
-	var next atomic.Int64
+	// Worker w owns the w-th contiguous run of chunks and walks it from the
+	// front, then takes chunks from the back of the others' runs: each
+	// worker streams through adjacent memory (decode reads every weight
+	// once; chunks handed out alternately would restart the hardware
+	// prefetchers at every chunk), and the workers still finish together.
+	nc := (total + grain - 1) / grain
+	runs := make([]chunkRun, p.n)
+	for w := range runs {
+		runs[w].v.Store(uint64(w*nc/p.n)<<32 | uint64((w+1)*nc/p.n))
+	}
 	p.Run(func(w int) {
-		for {
-			lo := int(next.Add(int64(grain))) - grain
-			if lo >= total {
-				return
+		for i := range p.n {
+			r := &runs[(w+i)%p.n]
+			for {
+				c, ok := r.take(i == 0)
+				if !ok {
+					break
+				}
+				fn(w, c*grain, min(c*grain+grain, total))
 			}
-			fn(w, lo, min(lo+grain, total))
 		}
 	})
+}
+
+// chunkRun is a run of chunk indices [front, back) packed in one word,
+// taken from the front by its owner and from the back by the others.
+type chunkRun struct {
+	v atomic.Uint64
+	_ [56]byte // one cache line per run
+}
+
+func (r *chunkRun) take(front bool) (int, bool) {
+	for {
+		v := r.v.Load()
+		f, b := v>>32, v&(1<<32-1)
+		if f >= b {
+			return 0, false
+		}
+		c, nv := f, (f+1)<<32|b
+		if !front {
+			c, nv = b-1, f<<32|(b-1)
+		}
+		if r.v.CompareAndSwap(v, nv) {
+			return int(c), true
+		}
+	}
 }
 
 // Close stops the workers. The pool must not be used afterwards.
