@@ -110,6 +110,12 @@ func (m *BitmaskF16) FixedRowBlocks() (fixed, total int) {
 	return m.m.FixedRowBlocks(), (m.m.Rows + m.m.RowBlock() - 1) / m.m.RowBlock()
 }
 
+// Detail says how many row blocks are fixed, for `sieve inspect --verbose`.
+func (m *BitmaskF16) Detail() string {
+	f, t := m.FixedRowBlocks()
+	return fmt.Sprintf("%d/%d row blocks int16", f, t)
+}
+
 // Dense returns the matrix as rows×cols float32: the input of NewBitmaskF16
 // with every value rounded to half precision (exact for values that are
 // halves already).

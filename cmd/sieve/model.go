@@ -172,13 +172,17 @@ func printFormats(w io.Writer, m *runtime.Model, verbose bool) {
 	}
 	lins := m.Linears()
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "sieve: tensor\tformat\tzeros\tbytes\t")
+	fmt.Fprintln(tw, "sieve: tensor\tformat\tzeros\tbytes\tlayout\t")
 	for _, l := range lins {
 		zeros := "-"
 		if l.Zeros >= 0 {
 			zeros = fmt.Sprintf("%.2f%%", 100*l.Zeros)
 		}
-		fmt.Fprintf(tw, "sieve: %s\t%s\t%s\t%s\t\n", l.Name, l.W.Format(), zeros, humanBytes(uint64(l.W.StorageBytes())))
+		layout := "-"
+		if d, ok := l.W.(interface{ Detail() string }); ok {
+			layout = d.Detail()
+		}
+		fmt.Fprintf(tw, "sieve: %s\t%s\t%s\t%s\t%s\t\n", l.Name, l.W.Format(), zeros, humanBytes(uint64(l.W.StorageBytes())), layout)
 	}
 	tw.Flush()
 }
