@@ -364,8 +364,15 @@ func TestSparsePanics(t *testing.T) {
 	w := make([]float32, 8*64)
 	w[5] = 1
 	m := asm.PackBitmaskF16(w, 8, 64)
+	mf := asm.PackBitmaskF16(w, 8, 64)
+	if mf.Fix() != 2 {
+		t.Fatal("Fix did not convert both row blocks")
+	}
 	x := make([]float32, 64)
 	for name, fn := range map[string]func(){
+		"short q16": func() {
+			asm.Ref().MulBitmaskF16(make([]float32, 8), 8, &mf, 0, 8, x, asm.F16Act{Q: make([]int16, 32), D: make([]float32, 2)}, 1, nil)
+		},
 		"misaligned r0": func() { asm.Ref().MulBitmaskF16(make([]float32, 8), 8, &m, 2, 8, x, asm.F16Act{}, 1, nil) },
 		"short x":       func() { asm.Ref().MulBitmaskF16(make([]float32, 8), 8, &m, 0, 8, x[:32], asm.F16Act{}, 1, nil) },
 		"short dst":     func() { asm.Ref().MulBitmaskF16(make([]float32, 7), 8, &m, 0, 8, x, asm.F16Act{}, 1, nil) },
