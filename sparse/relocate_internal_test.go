@@ -47,31 +47,21 @@ func TestRelocate(t *testing.T) {
 		return out
 	}
 	before := mul()
-	type arr struct {
+	bf, bi, nf, ni := ms[0].(*BitmaskF16), ms[1].(*BitmaskI8), ms[2].(*NM24F16), ms[3].(*NM24I8)
+	arrs := []struct {
 		name string
 		get  func() (unsafe.Pointer, []byte)
-	}
-	bytesOf := func(p unsafe.Pointer, n int) []byte { return slices.Clone(unsafe.Slice((*byte)(p), n)) }
-	view := func(name string, p *[]uint32, q *[]uint16, b *[]int8, u *[]uint8) arr {
-		return arr{name, func() (unsafe.Pointer, []byte) {
-			switch {
-			case p != nil:
-				return unsafe.Pointer(unsafe.SliceData(*p)), bytesOf(unsafe.Pointer(unsafe.SliceData(*p)), 4*len(*p))
-			case q != nil:
-				return unsafe.Pointer(unsafe.SliceData(*q)), bytesOf(unsafe.Pointer(unsafe.SliceData(*q)), 2*len(*q))
-			case b != nil:
-				return unsafe.Pointer(unsafe.SliceData(*b)), bytesOf(unsafe.Pointer(unsafe.SliceData(*b)), len(*b))
-			}
-			return unsafe.Pointer(unsafe.SliceData(*u)), bytesOf(unsafe.Pointer(unsafe.SliceData(*u)), len(*u))
-		}}
-	}
-	bf, bi, nf, ni := ms[0].(*BitmaskF16), ms[1].(*BitmaskI8), ms[2].(*NM24F16), ms[3].(*NM24I8)
-	arrs := []arr{
-		view("bitmask-f16 masks", &bf.m.Masks, nil, nil, nil), view("bitmask-f16 vals", nil, &bf.m.Vals, nil, nil),
-		view("bitmask-i8 masks", &bi.m.Masks, nil, nil, nil), view("bitmask-i8 vals", nil, nil, &bi.m.Vals, nil),
-		view("bitmask-i8 scales", nil, &bi.m.Scales, nil, nil), view("nm24-f16 vals", nil, &nf.m.Vals, nil, nil),
-		view("nm24-f16 idx", &nf.m.Idx, nil, nil, nil), view("nm24-i8 vals", nil, nil, &ni.m.Vals, nil),
-		view("nm24-i8 idx", nil, nil, nil, &ni.m.Idx), view("nm24-i8 scales", nil, &ni.m.Scales, nil, nil),
+	}{
+		{"bitmask-f16 masks", func() (unsafe.Pointer, []byte) { return raw(bf.m.Masks) }},
+		{"bitmask-f16 vals", func() (unsafe.Pointer, []byte) { return raw(bf.m.Vals) }},
+		{"bitmask-i8 masks", func() (unsafe.Pointer, []byte) { return raw(bi.m.Masks) }},
+		{"bitmask-i8 vals", func() (unsafe.Pointer, []byte) { return raw(bi.m.Vals) }},
+		{"bitmask-i8 scales", func() (unsafe.Pointer, []byte) { return raw(bi.m.Scales) }},
+		{"nm24-f16 vals", func() (unsafe.Pointer, []byte) { return raw(nf.m.Vals) }},
+		{"nm24-f16 idx", func() (unsafe.Pointer, []byte) { return raw(nf.m.Idx) }},
+		{"nm24-i8 vals", func() (unsafe.Pointer, []byte) { return raw(ni.m.Vals) }},
+		{"nm24-i8 idx", func() (unsafe.Pointer, []byte) { return raw(ni.m.Idx) }},
+		{"nm24-i8 scales", func() (unsafe.Pointer, []byte) { return raw(ni.m.Scales) }},
 	}
 	var ptrs []unsafe.Pointer
 	var data [][]byte
@@ -93,4 +83,11 @@ func TestRelocate(t *testing.T) {
 			}
 		}
 	}
+}
+
+// raw returns where s starts and a copy of its bytes.
+func raw[T any](s []T) (unsafe.Pointer, []byte) {
+	var z T
+	p := unsafe.Pointer(unsafe.SliceData(s))
+	return p, slices.Clone(unsafe.Slice((*byte)(p), len(s)*int(unsafe.Sizeof(z))))
 }
