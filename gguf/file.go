@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"slices"
+	"sync"
 	"unsafe"
 
 	"github.com/ollama/ollama/fs/ggml"
@@ -48,6 +49,8 @@ type File struct {
 	byName  map[string]int
 	data    []byte // the whole file
 	unmap   func() error
+	// released holds the Offset of every tensor given to Release.
+	released sync.Map
 }
 
 // OpenOptions adjusts Open.
@@ -173,10 +176,34 @@ func (f *File) Tensor(name string) (*TensorInfo, bool) {
 	return &f.tensors[i], true
 }
 
-// Data returns the raw bytes of a tensor, aliasing the mapping.
+// Data returns the raw bytes of a tensor, aliasing the mapping. It panics
+// for a tensor given to Release.
 func (f *File) Data(t *TensorInfo) []byte {
+	if f.Released(t) {
+		panic(fmt.Sprintf("gguf: %s: tensor %s used after Release", f.Path, t.Name))
+	}
 	lo := f.DataOffset + t.Offset
 	return f.data[lo : lo+t.Size : lo+t.Size]
+}
+
+// Release declares that t's data will not be used again (a matrix that was
+// converted to another storage) and, when the file is mapped (page cache or
+// anonymous huge pages), gives the pages wholly inside it back to the
+// system, so a model converted at load does not also keep its source
+// resident. Data panics for t afterwards. Not for tensors whose data was
+// aliased by earlier Data calls still in use.
+func (f *File) Release(t *TensorInfo) {
+	f.released.Store(t.Offset, true)
+	if f.unmap != nil {
+		lo := f.DataOffset + t.Offset
+		dropPages(f.data[lo : lo+t.Size])
+	}
+}
+
+// Released reports whether t was given to Release.
+func (f *File) Released(t *TensorInfo) bool {
+	_, ok := f.released.Load(t.Offset)
+	return ok
 }
 
 // Size is the file size in bytes.

@@ -261,3 +261,46 @@ func TestWriteCancelled(t *testing.T) {
 		t.Fatalf("files left: %v", ents)
 	}
 }
+
+// TestRelease releases every other tensor of a file opened each way and
+// checks that Data refuses exactly those and that every other tensor's
+// bytes are untouched (the pages dropped are only those wholly inside a
+// released tensor).
+func TestRelease(t *testing.T) {
+	p := testfiles.Path("fixtures/llama-2-tiny-random.gguf")
+	ref, err := OpenWith(p, OpenOptions{NoMmap: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ref.Close()
+	for name, opt := range map[string]OpenOptions{"mmap": {}, "read": {NoMmap: true}, "hugepages": {HugePages: true}} {
+		f, err := OpenWith(p, opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ts := f.Tensors()
+		for i := 0; i < len(ts); i += 2 {
+			f.Release(&ts[i])
+		}
+		for i := range ts {
+			if f.Released(&ts[i]) != (i%2 == 0) {
+				t.Fatalf("%s: tensor %d Released = %v", name, i, f.Released(&ts[i]))
+			}
+			if i%2 == 0 {
+				func() {
+					defer func() {
+						if recover() == nil {
+							t.Errorf("%s: Data of released tensor %s did not panic", name, ts[i].Name)
+						}
+					}()
+					f.Data(&ts[i])
+				}()
+				continue
+			}
+			if !bytes.Equal(f.Data(&ts[i]), ref.Data(&ref.Tensors()[i])) {
+				t.Fatalf("%s: tensor %s changed after releasing its neighbours", name, ts[i].Name)
+			}
+		}
+		f.Close()
+	}
+}

@@ -4,6 +4,7 @@ package gguf
 
 import (
 	"os"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -34,4 +35,22 @@ func anonHuge(size int64) ([]byte, func() error) {
 	}
 	unix.Madvise(data, unix.MADV_HUGEPAGE)
 	return data, func() error { return unix.Munmap(data) }
+}
+
+// dropPages discards the pages wholly inside b (MADV_DONTNEED): a file
+// mapping faults them in again from the page cache if touched, anonymous
+// memory would read zeros (File.Data refuses released tensors). A hint:
+// errors are ignored.
+func dropPages(b []byte) {
+	if len(b) == 0 {
+		return
+	}
+	ps := uintptr(os.Getpagesize())
+	p := uintptr(unsafe.Pointer(unsafe.SliceData(b)))
+	lo := (p + ps - 1) &^ (ps - 1)
+	hi := (p + uintptr(len(b))) &^ (ps - 1)
+	if hi <= lo {
+		return
+	}
+	_ = unix.Madvise(b[lo-p:hi-p], unix.MADV_DONTNEED)
 }

@@ -44,6 +44,11 @@ type LoadOptions struct {
 	// Progress, if set, is called as the matrices that may go sparse are
 	// examined and converted (done of total), from one goroutine at a time.
 	Progress func(done, total int)
+	// KeepSource keeps the file's data of matrices converted to a sparse
+	// format readable (File.Data). By default Load releases it (see
+	// gguf.File.Release) so the dense source does not stay resident next
+	// to its sparse copy; set it to read the original weights afterwards.
+	KeepSource bool
 }
 
 // Load builds a model from an open GGUF file.
@@ -69,7 +74,7 @@ func Load(f *gguf.File, opt LoadOptions) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	l := &loader{f: f, impl: impl, policy: policy}
+	l := &loader{f: f, impl: impl, policy: policy, keep: opt.KeepSource}
 
 	m.Embed = l.tensor("token_embd.weight", cfg.Dim, -1)
 	if m.Embed != nil {
@@ -125,6 +130,7 @@ type loader struct {
 	f       *gguf.File
 	impl    *asm.Impl
 	policy  sparse.Policy
+	keep    bool      // LoadOptions.KeepSource
 	pending []*Linear // candidates for a sparse format (see sparsify)
 	err     error
 }

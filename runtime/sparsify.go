@@ -136,6 +136,11 @@ func (l *loader) sparsifyOne(lin *Linear, buf *[]float32) error {
 		return fmt.Errorf("%s: tensor %s: %w", l.f.Path, t.Name, err)
 	}
 	lin.W = m
+	// The dense matrix aliasing the file is gone with lin.W; the embedding
+	// table (the head's tensor when tied) is read every token.
+	if !l.keep && t.Name != "token_embd.weight" {
+		l.f.Release(t)
+	}
 	return nil
 }
 

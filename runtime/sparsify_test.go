@@ -184,3 +184,56 @@ func TestAutoKeepsUnrepresentableDense(t *testing.T) {
 		t.Errorf("forced bitmask-f16: error %v, want one naming %s and the tensor", err, path)
 	}
 }
+
+// TestLoadReleasesConvertedSource checks that Load releases the file data
+// of exactly the matrices it converted (not the embedding table or the
+// dense head), that KeepSource keeps it, and that the model runs the same
+// either way: nothing reads a released tensor.
+func TestLoadReleasesConvertedSource(t *testing.T) {
+	path := writeSparse(t, gguf.F16, 0.7, "")
+	run := func(keep bool) []float32 {
+		f, err := gguf.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		m, err := Load(f, LoadOptions{KeepSource: keep})
+		if err != nil {
+			t.Fatal(err)
+		}
+		released := 0
+		for _, ti := range f.Tensors() {
+			if f.Released(&ti) {
+				released++
+			}
+		}
+		if want := 14; keep && released != 0 || !keep && released != want {
+			t.Fatalf("KeepSource %v: %d tensors released, want %d", keep, released, map[bool]int{true: 0, false: want}[keep])
+		}
+		for _, b := range m.Blocks {
+			for _, l := range b.Linears() {
+				ti, _ := f.Tensor(l.Name)
+				if f.Released(ti) == keep {
+					t.Fatalf("KeepSource %v: %s (%s) released %v", keep, l.Name, l.W.Format(), f.Released(ti))
+				}
+			}
+		}
+		p := NewPool(2)
+		defer p.Close()
+		st, err := m.NewState(p, 32, 32)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := st.Forward(m.BenchTokens(8, 1), false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return append([]float32(nil), out...)
+	}
+	a, b := run(false), run(true)
+	for i := range a {
+		if a[i] != b[i] {
+			t.Fatalf("logit %d: %v released, %v kept", i, a[i], b[i])
+		}
+	}
+}
