@@ -64,15 +64,11 @@ func (m *BitmaskF16) Fix() int {
 		p := int(m.Offs[rb])
 		for cb := range ncb {
 			for i := range bmF16RB {
-				for c := bits.OnesCount32(m.Masks[(rb*ncb+cb)*bmF16RB+i]); c > 0; c-- {
-					var q int32
-					if h := m.Vals[p]; h&0x7fff != 0 {
-						v, e := halfOdd(h)
-						q = v << (e - k[i])
-					}
-					m.Vals[p] = uint16(int16(q))
-					p++
+				c := bits.OnesCount32(m.Masks[(rb*ncb+cb)*bmF16RB+i])
+				for j, h := range m.Vals[p : p+c] {
+					m.Vals[p+j] = uint16(int16(fixValue(h, k[i])))
 				}
+				p += c
 			}
 		}
 		for i := range bmF16RB {
@@ -85,10 +81,68 @@ func (m *BitmaskF16) Fix() int {
 	return n
 }
 
-// fixExponents returns the exponent k of each row of row block rb (the
-// smallest p of its values, so every q = v·2^(p-k) is an integer) and
-// whether every |q| ≤ maxFixQ.
+// fixValue returns q with h = q·2^k, for a finite half h that is a
+// multiple of 2^k (±0 gives 0).
+func fixValue(h uint16, k int) int32 {
+	e := int(h>>10) & 31
+	v := int32(h & 0x3ff)
+	if e == 0 {
+		e = 1 // subnormal: m·2^-24
+	} else {
+		v |= 0x400
+	}
+	if s := e - 25 - k; s >= 0 {
+		v <<= s
+	} else {
+		v >>= -s // only trailing zeros go
+	}
+	if h&0x8000 != 0 {
+		v = -v
+	}
+	return v
+}
+
+// fixExponents returns the exponent k of each row of row block rb (every
+// value a multiple of 2^k) and whether every |q| ≤ maxFixQ. Most rows are
+// decided by the exponent fields alone: with k the smallest value's ulp
+// exponent, q has at most 11 + (largest − smallest exponent) bits. Rows
+// spanning more than 4 binades are measured exactly (trailing zeros can
+// still make them fit) by fixExact.
 func (m *BitmaskF16) fixExponents(rb, ncb int) (k [bmF16RB]int, ok bool) {
+	var lo, hi [bmF16RB]int
+	for i := range lo {
+		lo[i], hi[i] = 32, 0
+	}
+	p := int(m.Offs[rb])
+	for cb := range ncb {
+		for i := range bmF16RB {
+			c := bits.OnesCount32(m.Masks[(rb*ncb+cb)*bmF16RB+i])
+			for _, h := range m.Vals[p : p+c] {
+				e := int(h>>10) & 31
+				if h&0x7fff != 0 {
+					lo[i] = min(lo[i], max(e, 1))
+					hi[i] = max(hi[i], e)
+				}
+			}
+			p += c
+		}
+	}
+	for i := range k {
+		switch {
+		case lo[i] == 32:
+			k[i] = 0 // no non-zero value
+		case hi[i]-lo[i] <= 4:
+			k[i] = lo[i] - 25
+		default:
+			return m.fixExact(rb, ncb)
+		}
+	}
+	return k, true
+}
+
+// fixExact is fixExponents from every value's odd part: k is the smallest
+// exponent of a set bit, and the bit lengths of the q must stay within 15.
+func (m *BitmaskF16) fixExact(rb, ncb int) (k [bmF16RB]int, ok bool) {
 	var hi [bmF16RB]int // largest bit length of v·2^p, as p + len(v)
 	for i := range k {
 		k[i], hi[i] = math.MaxInt, math.MinInt
@@ -108,7 +162,7 @@ func (m *BitmaskF16) fixExponents(rb, ncb int) (k [bmF16RB]int, ok bool) {
 	}
 	for i := range k {
 		if k[i] == math.MaxInt {
-			k[i] = 0 // no non-zero value
+			k[i] = 0
 			continue
 		}
 		if hi[i]-k[i] > 15 {

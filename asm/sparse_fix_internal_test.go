@@ -58,8 +58,10 @@ func TestBitmaskF16Fix(t *testing.T) {
 	if got := int16(m.Vals[m.Offs[1]]); got != 32752 {
 		t.Errorf("row block 1: q = %d, want 32752", got)
 	}
-	if m.sc[16] != 0x1p5 || m.sc[17] != 0x1p-24 {
-		t.Errorf("row block 4 scales %v, %v; want 2^5, 2^-24", m.sc[16], m.sc[17])
+	// Row 16 spans 3 binades, so its k is the smallest exponent's ulp (2^3);
+	// row 1's rows span 14, measured exactly from the odd parts.
+	if m.sc[16] != 0x1p3 || m.sc[17] != 0x1p-24 {
+		t.Errorf("row block 4 scales %v, %v; want 2^3, 2^-24", m.sc[16], m.sc[17])
 	}
 	if m.Fix() != 0 {
 		t.Error("second Fix converted row blocks")

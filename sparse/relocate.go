@@ -6,73 +6,89 @@ import (
 	"github.com/sieve-llm/sieve/asm"
 )
 
-// relocChunk is the size of the allocations Relocate packs arrays into:
-// large enough for the ends of chunks to waste little, small enough that the
-// copies alive at once during Relocate (the old arrays become garbage one by
-// one) stay a fraction of the model.
-const relocChunk = 64 << 20
-
-// Relocate moves the packed arrays of the sparse matrices among ms into a
-// few large allocations advised for transparent huge pages (see
+// Relocate moves the packed arrays of the sparse matrices among ms into one
+// allocation advised for transparent huge pages before its first touch (see
 // asm.AdviseHugePages). The packers allocate one array at a time on the Go
 // heap, which Linux backs with 4 KiB pages: decode, which streams every
-// array once per token, then reads them about 2–3 % slower (measured on
-// TinyLlama's shape, BENCHMARKS.md). Call it once after the matrices are
-// built and before they are used concurrently; other matrices are left alone.
+// array once per token, then reads them 2–3 % slower (measured on
+// TinyLlama's shape, BENCHMARKS.md). One fresh allocation gets huge pages as
+// it is written, in a fraction of a second; smaller ones reuse heap memory
+// already touched, and collapsing that afterwards (MADV_COLLAPSE) took
+// seconds. The old arrays become garbage, so memory peaks at one extra copy
+// of the sparse weights. Call it once after the matrices are built and
+// before they are used concurrently; other matrices are left alone.
 func Relocate(ms []Matrix) {
-	var a arena
+	total := 0
 	for _, m := range ms {
-		switch m := m.(type) {
-		case *BitmaskF16:
-			move(&a, &m.m.Masks)
-			move(&a, &m.m.Vals)
-		case *BitmaskI8:
-			move(&a, &m.m.Masks)
-			move(&a, &m.m.Vals)
-			move(&a, &m.m.Scales)
-		case *NM24F16:
-			move(&a, &m.m.Vals)
-			move(&a, &m.m.Idx)
-		case *NM24I8:
-			move(&a, &m.m.Vals)
-			move(&a, &m.m.Idx)
-			move(&a, &m.m.Scales)
-		}
+		arrays(m, func(p any) { total += (sizeOf(p) + 63) &^ 63 })
 	}
-	for _, c := range a.chunks {
-		asm.AdviseHugePages(c, true)
-	}
-}
-
-// arena hands out 64-byte aligned pieces of large chunks.
-type arena struct {
-	free   []byte
-	chunks [][]byte
-}
-
-func (a *arena) take(n int) []byte {
-	n64 := (n + 63) &^ 63
-	if len(a.free) < n64 {
-		c := make([]byte, max(relocChunk, n64+64))
-		// Before the first touch, so fresh memory faults in huge pages.
-		asm.AdviseHugePages(c, false)
-		a.chunks = append(a.chunks, c)
-		off := (64 - int(uintptr(unsafe.Pointer(unsafe.SliceData(c))))&63) & 63
-		a.free = c[off:]
-	}
-	b := a.free[:n:n]
-	a.free = a.free[min(n64, len(a.free)):]
-	return b
-}
-
-// move copies *s into the arena and points *s at the copy.
-func move[T any](a *arena, s *[]T) {
-	if len(*s) == 0 {
+	if total == 0 {
 		return
 	}
+	buf := make([]byte, total+64)
+	asm.AdviseHugePages(buf, false)
+	off := (64 - int(uintptr(unsafe.Pointer(unsafe.SliceData(buf))))&63) & 63
+	buf = buf[off:]
+	for _, m := range ms {
+		arrays(m, func(p any) {
+			switch p := p.(type) {
+			case *[]uint32:
+				buf = move(buf, p)
+			case *[]uint16:
+				buf = move(buf, p)
+			case *[]int8:
+				buf = move(buf, p)
+			case *[]uint8:
+				buf = move(buf, p)
+			}
+		})
+	}
+}
+
+// arrays calls f with a pointer to each large array of a sparse matrix.
+func arrays(m Matrix, f func(p any)) {
+	switch m := m.(type) {
+	case *BitmaskF16:
+		f(&m.m.Masks)
+		f(&m.m.Vals)
+	case *BitmaskI8:
+		f(&m.m.Masks)
+		f(&m.m.Vals)
+		f(&m.m.Scales)
+	case *NM24F16:
+		f(&m.m.Vals)
+		f(&m.m.Idx)
+	case *NM24I8:
+		f(&m.m.Vals)
+		f(&m.m.Idx)
+		f(&m.m.Scales)
+	}
+}
+
+func sizeOf(p any) int {
+	switch p := p.(type) {
+	case *[]uint32:
+		return 4 * len(*p)
+	case *[]uint16:
+		return 2 * len(*p)
+	case *[]int8:
+		return len(*p)
+	case *[]uint8:
+		return len(*p)
+	}
+	return 0
+}
+
+// move copies *s to the front of buf, points *s at the copy and returns the
+// rest of buf from the next 64-byte boundary.
+func move[T any](buf []byte, s *[]T) []byte {
+	if len(*s) == 0 {
+		return buf
+	}
 	var z T
-	b := a.take(len(*s) * int(unsafe.Sizeof(z)))
-	d := unsafe.Slice((*T)(unsafe.Pointer(unsafe.SliceData(b))), len(*s))
+	n := len(*s) * int(unsafe.Sizeof(z))
+	d := unsafe.Slice((*T)(unsafe.Pointer(unsafe.SliceData(buf))), len(*s))
 	copy(d, *s)
 	*s = d
+	return buf[min((n+63)&^63, len(buf)):]
 }
