@@ -3,4 +3,4 @@
 package asm
 
 // AdviseHugePages does nothing here (see huge_linux.go).
-func AdviseHugePages(b []byte, collapse bool) {}
+func AdviseHugePages(b []byte) {}

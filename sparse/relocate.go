@@ -26,7 +26,7 @@ func Relocate(ms []Matrix) {
 		return
 	}
 	buf := make([]byte, total+64)
-	asm.AdviseHugePages(buf, false)
+	asm.AdviseHugePages(buf)
 	off := (64 - int(uintptr(unsafe.Pointer(unsafe.SliceData(buf))))&63) & 63
 	buf = buf[off:]
 	for _, m := range ms {
