@@ -21,22 +21,29 @@ import (
 // sum (two products) stays below 2^31.
 const maxFixQ = 32767
 
-// halfOdd returns a finite non-zero half h as v·2^p with v odd (v carries
-// the sign).
-func halfOdd(h uint16) (v int32, p int) {
+// halfParts returns a finite half h as m·2^p with m its 11-bit
+// significand (the implicit bit included for normal halves; m carries the
+// sign).
+func halfParts(h uint16) (m int32, p int) {
 	e := int(h>>10) & 31
-	v = int32(h & 0x3ff)
+	m = int32(h & 0x3ff)
 	if e == 0 {
 		e = 1 // subnormal: m·2^-24
 	} else {
-		v |= 0x400
+		m |= 0x400
 	}
-	tz := bits.TrailingZeros32(uint32(v))
-	v >>= tz
 	if h&0x8000 != 0 {
-		v = -v
+		m = -m
 	}
-	return v, e - 25 + tz
+	return m, e - 25
+}
+
+// halfOdd returns a finite non-zero half h as v·2^p with v odd (v carries
+// the sign).
+func halfOdd(h uint16) (v int32, p int) {
+	m, p := halfParts(h)
+	tz := bits.TrailingZeros32(uint32(m))
+	return m >> tz, p + tz
 }
 
 // Fix rewrites the values of every row block whose rows each fit 16-bit
@@ -84,22 +91,11 @@ func (m *BitmaskF16) Fix() int {
 // fixValue returns q with h = q·2^k, for a finite half h that is a
 // multiple of 2^k (±0 gives 0).
 func fixValue(h uint16, k int) int32 {
-	e := int(h>>10) & 31
-	v := int32(h & 0x3ff)
-	if e == 0 {
-		e = 1 // subnormal: m·2^-24
-	} else {
-		v |= 0x400
+	m, p := halfParts(h)
+	if p >= k {
+		return m << (p - k)
 	}
-	if s := e - 25 - k; s >= 0 {
-		v <<= s
-	} else {
-		v >>= -s // only trailing zeros go
-	}
-	if h&0x8000 != 0 {
-		v = -v
-	}
-	return v
+	return m >> (k - p) // only trailing zeros go
 }
 
 // fixExponents returns the exponent k of each row of row block rb (every
