@@ -52,40 +52,43 @@ func halfOdd(h uint16) (v int32, p int) {
 // (F16Act.Q, D) for decode; Dense and prefill are unchanged.
 func (m *BitmaskF16) Fix() int {
 	ncb := m.Cols / 32
-	nrb := len(m.Offs) - 1
 	n := 0
-	for rb := range nrb {
+	for rb := range len(m.Offs) - 1 {
 		if m.kindOf(rb) == bmFixed {
 			continue
 		}
-		k, ok := m.fixExponents(rb, ncb)
-		if !ok {
-			continue
+		if k, ok := m.fixExponents(rb, ncb); ok {
+			m.fixRowBlock(rb, ncb, k)
+			n++
 		}
-		if m.kind == nil {
-			m.kind = make([]uint8, nrb)
-		}
-		if m.sc == nil {
-			m.sc = make([]float32, nrb*bmF16RB)
-		}
-		p := int(m.Offs[rb])
-		for cb := range ncb {
-			for i := range bmF16RB {
-				c := bits.OnesCount32(m.Masks[(rb*ncb+cb)*bmF16RB+i])
-				for j, h := range m.Vals[p : p+c] {
-					m.Vals[p+j] = uint16(int16(fixValue(h, k[i])))
-				}
-				p += c
-			}
-		}
-		for i := range bmF16RB {
-			m.sc[rb*bmF16RB+i] = float32(math.Ldexp(1, k[i]))
-		}
-		m.kind[rb] = bmFixed
-		n++
 	}
 	m.nfix += n
 	return n
+}
+
+// fixRowBlock rewrites row block rb's halves as q = h/2^k[i].
+func (m *BitmaskF16) fixRowBlock(rb, ncb int, k [bmF16RB]int) {
+	nrb := len(m.Offs) - 1
+	if m.kind == nil {
+		m.kind = make([]uint8, nrb)
+	}
+	if m.sc == nil {
+		m.sc = make([]float32, nrb*bmF16RB)
+	}
+	p := int(m.Offs[rb])
+	for cb := range ncb {
+		for i := range bmF16RB {
+			c := bits.OnesCount32(m.Masks[(rb*ncb+cb)*bmF16RB+i])
+			for j, h := range m.Vals[p : p+c] {
+				m.Vals[p+j] = uint16(int16(fixValue(h, k[i])))
+			}
+			p += c
+		}
+	}
+	for i := range bmF16RB {
+		m.sc[rb*bmF16RB+i] = float32(math.Ldexp(1, k[i]))
+	}
+	m.kind[rb] = bmFixed
 }
 
 // fixValue returns q with h = q·2^k, for a finite half h that is a
@@ -99,47 +102,54 @@ func fixValue(h uint16, k int) int32 {
 }
 
 // fixExponents returns the exponent k of each row of row block rb (every
-// value a multiple of 2^k) and whether every |q| ≤ maxFixQ. Most rows are
-// decided by the exponent fields alone: with k the smallest value's ulp
-// exponent, q has at most 11 + (largest − smallest exponent) bits. Rows
-// spanning more than 4 binades are measured exactly (trailing zeros can
-// still make them fit) by fixExact.
+// value a multiple of 2^k) and whether every |q| ≤ maxFixQ.
 func (m *BitmaskF16) fixExponents(rb, ncb int) (k [bmF16RB]int, ok bool) {
 	var lo, hi [bmF16RB]int
 	for i := range lo {
-		lo[i], hi[i] = 32, 0
+		lo[i] = 32
 	}
 	p := int(m.Offs[rb])
 	for cb := range ncb {
 		for i := range bmF16RB {
 			c := bits.OnesCount32(m.Masks[(rb*ncb+cb)*bmF16RB+i])
 			for _, h := range m.Vals[p : p+c] {
-				e := int(h>>10) & 31
-				if h&0x7fff != 0 {
-					lo[i] = min(lo[i], max(e, 1))
-					hi[i] = max(hi[i], e)
+				if e := int(h>>10) & 31; h&0x7fff != 0 {
+					lo[i], hi[i] = min(lo[i], max(e, 1)), max(hi[i], e)
 				}
 			}
 			p += c
 		}
 	}
+	if k, ok = fixFromRange(lo, hi); ok {
+		return k, true
+	}
+	return k, m.fixExact(rb, ncb, &k)
+}
+
+// fixFromRange decides rows from the smallest (lo, subnormals as 1) and
+// largest (hi) exponent field of their non-zero halves (lo = 32: none):
+// with k the smallest value's ulp exponent, q has at most 11 + hi − lo
+// bits, so rows spanning at most 4 binades fit. It fails when some row
+// spans more; fixExact then measures exactly (trailing zeros can still
+// make such a row fit).
+func fixFromRange(lo, hi [bmF16RB]int) (k [bmF16RB]int, ok bool) {
 	for i := range k {
 		switch {
 		case lo[i] == 32:
-			k[i] = 0 // no non-zero value
+			k[i] = 0
 		case hi[i]-lo[i] <= 4:
 			k[i] = lo[i] - 25
 		default:
-			return m.fixExact(rb, ncb)
+			return k, false
 		}
 	}
 	return k, true
 }
 
-// fixExact is fixExponents from every value's odd part: k is the smallest
-// exponent of a set bit, and the bit lengths of the q must stay within 15.
-func (m *BitmaskF16) fixExact(rb, ncb int) (k [bmF16RB]int, ok bool) {
-	var hi [bmF16RB]int // largest bit length of v·2^p, as p + len(v)
+// fixExact sets *kp from every value's odd part (k the smallest exponent
+// of a set bit) and reports whether every row's q stay within 15 bits.
+func (m *BitmaskF16) fixExact(rb, ncb int, kp *[bmF16RB]int) bool {
+	var k, hi [bmF16RB]int // hi: largest bit length of v·2^p, as p + len(v)
 	for i := range k {
 		k[i], hi[i] = math.MaxInt, math.MinInt
 	}
@@ -162,11 +172,12 @@ func (m *BitmaskF16) fixExact(rb, ncb int) (k [bmF16RB]int, ok bool) {
 			continue
 		}
 		if hi[i]-k[i] > 15 {
-			return k, false
+			return false
 		}
 	}
 	// Bit lengths up to 15 keep |q| ≤ 2^15-1 = maxFixQ.
-	return k, true
+	*kp = k
+	return true
 }
 
 // QuantizeI16 quantizes x (len a multiple of 32) to int16 per block of 32:

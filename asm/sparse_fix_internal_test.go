@@ -66,6 +66,10 @@ func TestBitmaskF16Fix(t *testing.T) {
 	if m.Fix() != 0 {
 		t.Error("second Fix converted row blocks")
 	}
+	if mf := PackBitmaskF16Fixed(w, rows, cols); !slices.Equal(mf.Vals, m.Vals) || !slices.Equal(mf.kind, m.kind) ||
+		!slices.Equal(mf.sc, m.sc) || mf.nfix != m.nfix || !slices.Equal(mf.Masks, m.Masks) {
+		t.Error("PackBitmaskF16Fixed differs from PackBitmaskF16 + Fix")
+	}
 	deq := m.Dense()
 	for i, v := range w {
 		if want := F16ToF32(F32ToF16(v)); deq[i] != want {

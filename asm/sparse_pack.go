@@ -174,6 +174,17 @@ func checkSparseShape(name string, lw, rows, cols int) {
 // bitmask. Values must be finite; a non-zero that rounds to ±0 keeps its
 // mask bit.
 func PackBitmaskF16(w []float32, rows, cols int) BitmaskF16 {
+	return packBitmaskF16(w, rows, cols, false)
+}
+
+// PackBitmaskF16Fixed is PackBitmaskF16 followed by BitmaskF16.Fix, with
+// each row block fixed right after it is packed, while its values are
+// still in cache.
+func PackBitmaskF16Fixed(w []float32, rows, cols int) BitmaskF16 {
+	return packBitmaskF16(w, rows, cols, true)
+}
+
+func packBitmaskF16(w []float32, rows, cols int, fix bool) BitmaskF16 {
 	checkSparseShape("PackBitmaskF16", len(w), rows, cols)
 	ncb := cols / 32
 	nrb := (rows + bmF16RB - 1) / bmF16RB
@@ -194,6 +205,11 @@ func PackBitmaskF16(w []float32, rows, cols int) BitmaskF16 {
 	m.Vals = make([]uint16, nnz+SparsePad)
 	p := 0
 	for rb := range nrb {
+		// Exponent fields of each row's non-zero halves, for fixing.
+		var lo, hi [bmF16RB]int
+		for i := range lo {
+			lo[i] = 32
+		}
 		for cb := range ncb {
 			for i := range min(bmF16RB, rows-rb*bmF16RB) {
 				mask := m.Masks[(rb*ncb+cb)*bmF16RB+i]
@@ -208,9 +224,18 @@ func PackBitmaskF16(w []float32, rows, cols int) BitmaskF16 {
 						m.kind[rb] = bmSubnormal
 					}
 					m.Vals[p] = h
+					if e := int(h>>10) & 31; h&0x7fff != 0 {
+						lo[i], hi[i] = min(lo[i], max(e, 1)), max(hi[i], e)
+					}
 					mask &= mask - 1
 					p++
 				}
+			}
+		}
+		if fix {
+			if k, ok := fixFromRange(lo, hi); ok || m.fixExact(rb, ncb, &k) {
+				m.fixRowBlock(rb, ncb, k)
+				m.nfix++
 			}
 		}
 	}

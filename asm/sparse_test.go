@@ -52,8 +52,7 @@ func spFormats() []spFormat {
 		{"nm24-f16", 8, true, false, false, func(w []float32, r, c int) spPacked { m := asm.PackNM24F16(w, r, c); return &m }},
 		{"nm24-i8", 8, true, true, false, func(w []float32, r, c int) spPacked { m := asm.PackNM24I8(w, r, c); return &m }},
 		{"bitmask-f16-fix", 4, false, false, true, func(w []float32, r, c int) spPacked {
-			m := asm.PackBitmaskF16(fixable(w, r, c), r, c)
-			m.Fix()
+			m := asm.PackBitmaskF16Fixed(fixable(w, r, c), r, c)
 			return &m
 		}},
 	}

@@ -49,9 +49,14 @@ type File struct {
 	byName  map[string]int
 	data    []byte // the whole file
 	unmap   func() error
+	huge    bool // data is anonymous memory advised for huge pages
 	// released holds the Offset of every tensor given to Release.
 	released sync.Map
 }
+
+// HugePages reports whether the file's data was read into memory advised
+// for transparent huge pages (OpenOptions.HugePages, where available).
+func (f *File) HugePages() bool { return f.huge }
 
 // OpenOptions adjusts Open.
 type OpenOptions struct {
@@ -83,8 +88,10 @@ func OpenWith(path string, opt OpenOptions) (*File, error) {
 	}
 	var data []byte
 	var unmap func() error
+	huge := false
 	if opt.HugePages && st.Size() > 0 {
 		if data, unmap = anonHuge(st.Size()); data != nil {
+			huge = true
 			if n, err := fh.ReadAt(data, 0); int64(n) != st.Size() {
 				unmap()
 				return nil, fmt.Errorf("%s: read %d of %d bytes: %v", path, n, st.Size(), err)
@@ -109,6 +116,7 @@ func OpenWith(path string, opt OpenOptions) (*File, error) {
 		return nil, err
 	}
 	f.unmap = unmap
+	f.huge = huge
 	return f, nil
 }
 

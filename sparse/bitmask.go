@@ -77,11 +77,11 @@ func NewBitmaskF16(w []float32, rows, cols int, impl *asm.Impl) (Matrix, error) 
 	if err := checkSparse("bitmask-f16", w, rows, cols, maxF16); err != nil {
 		return nil, err
 	}
-	m := &BitmaskF16{asm.PackBitmaskF16(w, rows, cols), implOrBest(impl)}
-	if m.impl.FixesF16() {
-		m.m.Fix()
+	impl = implOrBest(impl)
+	if impl.FixesF16() {
+		return &BitmaskF16{asm.PackBitmaskF16Fixed(w, rows, cols), impl}, nil
 	}
-	return m, nil
+	return &BitmaskF16{asm.PackBitmaskF16(w, rows, cols), impl}, nil
 }
 
 func (m *BitmaskF16) Rows() int           { return m.m.Rows }

@@ -1,6 +1,9 @@
 package sparse
 
 import (
+	goruntime "runtime"
+	"sync"
+	"sync/atomic"
 	"unsafe"
 
 	"github.com/sieve-llm/sieve/asm"
@@ -16,7 +19,7 @@ import (
 // already touched, and collapsing that afterwards (MADV_COLLAPSE) took
 // seconds. The old arrays become garbage, so memory peaks at one extra copy
 // of the sparse weights. Call it once after the matrices are built and
-// before they are used concurrently; other matrices are left alone.
+// before they are used; other matrices are left alone.
 func Relocate(ms []Matrix) {
 	total := 0
 	for _, m := range ms {
@@ -29,20 +32,33 @@ func Relocate(ms []Matrix) {
 	asm.AdviseHugePages(buf)
 	off := (64 - int(uintptr(unsafe.Pointer(unsafe.SliceData(buf))))&63) & 63
 	buf = buf[off:]
+	var jobs [][2][]byte // destination, source
 	for _, m := range ms {
 		arrays(m, func(p any) {
 			switch p := p.(type) {
 			case *[]uint32:
-				buf = move(buf, p)
+				buf = place(buf, p, &jobs)
 			case *[]uint16:
-				buf = move(buf, p)
+				buf = place(buf, p, &jobs)
 			case *[]int8:
-				buf = move(buf, p)
+				buf = place(buf, p, &jobs)
 			case *[]uint8:
-				buf = move(buf, p)
+				buf = place(buf, p, &jobs)
 			}
 		})
 	}
+	// Copying (and faulting in the huge pages) is most of the time: spread
+	// it over the cores.
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(goruntime.GOMAXPROCS(0), len(jobs)) {
+		wg.Go(func() {
+			for i := int(next.Add(1)) - 1; i < len(jobs); i = int(next.Add(1)) - 1 {
+				copy(jobs[i][0], jobs[i][1])
+			}
+		})
+	}
+	wg.Wait()
 }
 
 // arrays calls f with a pointer to each large array of a sparse matrix.
@@ -79,16 +95,16 @@ func sizeOf(p any) int {
 	return 0
 }
 
-// move copies *s to the front of buf, points *s at the copy and returns the
-// rest of buf from the next 64-byte boundary.
-func move[T any](buf []byte, s *[]T) []byte {
+// place points *s at the front of buf, adds the copy of its old contents
+// to jobs and returns the rest of buf from the next 64-byte boundary.
+func place[T any](buf []byte, s *[]T, jobs *[][2][]byte) []byte {
 	if len(*s) == 0 {
 		return buf
 	}
 	var z T
 	n := len(*s) * int(unsafe.Sizeof(z))
-	d := unsafe.Slice((*T)(unsafe.Pointer(unsafe.SliceData(buf))), len(*s))
-	copy(d, *s)
-	*s = d
+	src := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(*s))), n)
+	*jobs = append(*jobs, [2][]byte{buf[:n:n], src})
+	*s = unsafe.Slice((*T)(unsafe.Pointer(unsafe.SliceData(buf))), len(*s))
 	return buf[min((n+63)&^63, len(buf)):]
 }

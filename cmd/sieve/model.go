@@ -37,7 +37,7 @@ func addModelFlags(fs *flag.FlagSet) *modelFlags {
 		kernels: fs.String("kernels", "auto", "kernel implementation: auto, "+implNames()),
 		ctxSize: fs.Int("ctx-size", 0, "context size in tokens (0: the model's training context, at most 4096)"),
 		batch:   fs.Int("batch", 512, "tokens evaluated per forward pass while reading a prompt"),
-		loadHow: fs.String("load", "mmap", "how weights reach memory: mmap (map the file, shared with the page cache), read (read it into memory, like llama.cpp's --no-mmap), hugepages (read it into transparent huge pages: fewer TLB misses while decode streams the weights, where the kernel allows them)"),
+		loadHow: fs.String("load", "mmap", "how weights reach memory: mmap (map the file, shared with the page cache), read (read it into memory, like llama.cpp's --no-mmap), hugepages (read it into transparent huge pages, and put the sparse formats' arrays there too: fewer TLB misses while decode streams the weights, where the kernel allows them, for a slower load)"),
 	}
 }
 
