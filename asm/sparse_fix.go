@@ -2,6 +2,7 @@ package asm
 
 import (
 	"fmt"
+	"iter"
 	"math"
 	"math/bits"
 )
@@ -75,20 +76,32 @@ func (m *BitmaskF16) fixRowBlock(rb, ncb int, k [bmF16RB]int) {
 	if m.sc == nil {
 		m.sc = make([]float32, nrb*bmF16RB)
 	}
-	p := int(m.Offs[rb])
-	for cb := range ncb {
-		for i := range bmF16RB {
-			c := bits.OnesCount32(m.Masks[(rb*ncb+cb)*bmF16RB+i])
-			for j, h := range m.Vals[p : p+c] {
-				m.Vals[p+j] = uint16(int16(fixValue(h, k[i])))
-			}
-			p += c
+	for i, seg := range m.rowSegments(rb, ncb) {
+		for j, h := range seg {
+			seg[j] = uint16(int16(fixValue(h, k[i])))
 		}
 	}
 	for i := range bmF16RB {
 		m.sc[rb*bmF16RB+i] = float32(math.Ldexp(1, k[i]))
 	}
 	m.kind[rb] = bmFixed
+}
+
+// rowSegments yields, in stream order, row i of row block rb and the
+// stored values of one of its 32-column blocks (aliasing m.Vals).
+func (m *BitmaskF16) rowSegments(rb, ncb int) iter.Seq2[int, []uint16] {
+	return func(yield func(int, []uint16) bool) {
+		p := int(m.Offs[rb])
+		for cb := range ncb {
+			for i := range bmF16RB {
+				c := bits.OnesCount32(m.Masks[(rb*ncb+cb)*bmF16RB+i])
+				if !yield(i, m.Vals[p:p+c]) {
+					return
+				}
+				p += c
+			}
+		}
+	}
 }
 
 // fixValue returns q with h = q·2^k, for a finite half h that is a
@@ -108,16 +121,11 @@ func (m *BitmaskF16) fixExponents(rb, ncb int) (k [bmF16RB]int, ok bool) {
 	for i := range lo {
 		lo[i] = 32
 	}
-	p := int(m.Offs[rb])
-	for cb := range ncb {
-		for i := range bmF16RB {
-			c := bits.OnesCount32(m.Masks[(rb*ncb+cb)*bmF16RB+i])
-			for _, h := range m.Vals[p : p+c] {
-				if e := int(h>>10) & 31; h&0x7fff != 0 {
-					lo[i], hi[i] = min(lo[i], max(e, 1)), max(hi[i], e)
-				}
+	for i, seg := range m.rowSegments(rb, ncb) {
+		for _, h := range seg {
+			if e := int(h>>10) & 31; h&0x7fff != 0 {
+				lo[i], hi[i] = min(lo[i], max(e, 1)), max(hi[i], e)
 			}
-			p += c
 		}
 	}
 	if k, ok = fixFromRange(lo, hi); ok {
@@ -153,16 +161,12 @@ func (m *BitmaskF16) fixExact(rb, ncb int, kp *[bmF16RB]int) bool {
 	for i := range k {
 		k[i], hi[i] = math.MaxInt, math.MinInt
 	}
-	p := int(m.Offs[rb])
-	for cb := range ncb {
-		for i := range bmF16RB {
-			for c := bits.OnesCount32(m.Masks[(rb*ncb+cb)*bmF16RB+i]); c > 0; c-- {
-				if h := m.Vals[p]; h&0x7fff != 0 {
-					v, e := halfOdd(h)
-					k[i] = min(k[i], e)
-					hi[i] = max(hi[i], e+bits.Len32(uint32(max(v, -v))))
-				}
-				p++
+	for i, seg := range m.rowSegments(rb, ncb) {
+		for _, h := range seg {
+			if h&0x7fff != 0 {
+				v, e := halfOdd(h)
+				k[i] = min(k[i], e)
+				hi[i] = max(hi[i], e+bits.Len32(uint32(max(v, -v))))
 			}
 		}
 	}
