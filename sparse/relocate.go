@@ -21,9 +21,13 @@ import (
 // of the sparse weights. Call it once after the matrices are built and
 // before they are used; other matrices are left alone.
 func Relocate(ms []Matrix) {
+	var arrs []array
 	total := 0
 	for _, m := range ms {
-		arrays(m, func(p any) { total += (sizeOf(p) + 63) &^ 63 })
+		for _, a := range arrays(m) {
+			arrs = append(arrs, a)
+			total += (len(a.src) + 63) &^ 63
+		}
 	}
 	if total == 0 {
 		return
@@ -32,79 +36,54 @@ func Relocate(ms []Matrix) {
 	asm.AdviseHugePages(buf)
 	off := (64 - int(uintptr(unsafe.Pointer(unsafe.SliceData(buf))))&63) & 63
 	buf = buf[off:]
-	var jobs [][2][]byte // destination, source
-	for _, m := range ms {
-		arrays(m, func(p any) {
-			switch p := p.(type) {
-			case *[]uint32:
-				buf = place(buf, p, &jobs)
-			case *[]uint16:
-				buf = place(buf, p, &jobs)
-			case *[]int8:
-				buf = place(buf, p, &jobs)
-			case *[]uint8:
-				buf = place(buf, p, &jobs)
-			}
-		})
+	dst := make([][]byte, len(arrs))
+	for i, a := range arrs {
+		n := len(a.src)
+		dst[i] = buf[:n:n]
+		a.point(dst[i])
+		buf = buf[min((n+63)&^63, len(buf)):]
 	}
 	// Copying (and faulting in the huge pages) is most of the time: spread
 	// it over the cores.
 	var next atomic.Int64
 	var wg sync.WaitGroup
-	for range min(goruntime.GOMAXPROCS(0), len(jobs)) {
+	for range min(goruntime.GOMAXPROCS(0), len(arrs)) {
 		wg.Go(func() {
-			for i := int(next.Add(1)) - 1; i < len(jobs); i = int(next.Add(1)) - 1 {
-				copy(jobs[i][0], jobs[i][1])
+			for i := int(next.Add(1)) - 1; i < len(arrs); i = int(next.Add(1)) - 1 {
+				copy(dst[i], arrs[i].src)
 			}
 		})
 	}
 	wg.Wait()
 }
 
-// arrays calls f with a pointer to each large array of a sparse matrix.
-func arrays(m Matrix, f func(p any)) {
+// array is one packed array of a sparse matrix: its bytes, and a function
+// that points the matrix's slice at a copy of them.
+type array struct {
+	src   []byte
+	point func(dst []byte)
+}
+
+// arrays returns the large arrays of a sparse matrix (none for others).
+func arrays(m Matrix) []array {
 	switch m := m.(type) {
 	case *BitmaskF16:
-		f(&m.m.Masks)
-		f(&m.m.Vals)
+		return []array{arrayOf(&m.m.Masks), arrayOf(&m.m.Vals)}
 	case *BitmaskI8:
-		f(&m.m.Masks)
-		f(&m.m.Vals)
-		f(&m.m.Scales)
+		return []array{arrayOf(&m.m.Masks), arrayOf(&m.m.Vals), arrayOf(&m.m.Scales)}
 	case *NM24F16:
-		f(&m.m.Vals)
-		f(&m.m.Idx)
+		return []array{arrayOf(&m.m.Vals), arrayOf(&m.m.Idx)}
 	case *NM24I8:
-		f(&m.m.Vals)
-		f(&m.m.Idx)
-		f(&m.m.Scales)
+		return []array{arrayOf(&m.m.Vals), arrayOf(&m.m.Idx), arrayOf(&m.m.Scales)}
 	}
+	return nil
 }
 
-func sizeOf(p any) int {
-	switch p := p.(type) {
-	case *[]uint32:
-		return 4 * len(*p)
-	case *[]uint16:
-		return 2 * len(*p)
-	case *[]int8:
-		return len(*p)
-	case *[]uint8:
-		return len(*p)
-	}
-	return 0
-}
-
-// place points *s at the front of buf, adds the copy of its old contents
-// to jobs and returns the rest of buf from the next 64-byte boundary.
-func place[T any](buf []byte, s *[]T, jobs *[][2][]byte) []byte {
-	if len(*s) == 0 {
-		return buf
-	}
+func arrayOf[T any](s *[]T) array {
 	var z T
-	n := len(*s) * int(unsafe.Sizeof(z))
-	src := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(*s))), n)
-	*jobs = append(*jobs, [2][]byte{buf[:n:n], src})
-	*s = unsafe.Slice((*T)(unsafe.Pointer(unsafe.SliceData(buf))), len(*s))
-	return buf[min((n+63)&^63, len(buf)):]
+	n := len(*s)
+	src := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(*s))), n*int(unsafe.Sizeof(z)))
+	return array{src, func(dst []byte) {
+		*s = unsafe.Slice((*T)(unsafe.Pointer(unsafe.SliceData(dst))), n)
+	}}
 }
